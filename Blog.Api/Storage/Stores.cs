@@ -1,0 +1,81 @@
+namespace Blog.Api.Storage;
+
+// The storage contract. Two implementations: MongoDB (Storage/MongoDB) and the embedded LiteDB file (Storage/LiteDB);
+// Blog.Tests runs one contract suite against each, so both behave the same: uniqueness on the normalised keys,
+// the same ordering, the same search semantics, the same concurrency rules.
+
+public interface IUserStore
+{
+    Task<User?> FindByIdAsync(string id, CancellationToken ct = default);
+    /// <summary>By username, any case.</summary>
+    Task<User?> FindByUsernameAsync(string username, CancellationToken ct = default);
+    /// <summary>By username or email, any case.</summary>
+    Task<User?> FindByLoginAsync(string usernameOrEmail, CancellationToken ct = default);
+    /// <summary>Throws <see cref="DuplicateKeyException"/> (field "username" or "email") when either is taken.</summary>
+    Task CreateAsync(User user, CancellationToken ct = default);
+    /// <summary>Display name and bio.</summary>
+    Task<bool> UpdateProfileAsync(string id, string displayName, string? bio, CancellationToken ct = default);
+    Task<bool> SetPasswordHashAsync(string id, string passwordHash, CancellationToken ct = default);
+    /// <summary>Admin list: <paramref name="search"/> matches username, email or display name (case-insensitive substring); ordered by username.</summary>
+    Task<PagedResult<User>> ListAsync(string? search, int page, int pageSize, CancellationToken ct = default);
+    Task<long> CountAsync(CancellationToken ct = default);
+    /// <summary>
+    /// Changes role and/or disabled flag atomically with respect to the "at least one enabled Admin" rule, also when
+    /// two such changes race on different API replicas.
+    /// </summary>
+    Task<AccountChangeResult> ChangeAccountAsync(string id, string? role, bool? disabled, CancellationToken ct = default);
+    /// <summary>Atomically counts a failed sign-in; when the count reaches <paramref name="lockoutThreshold"/> sets LockoutEndsAt = now + lockout and resets the count.</summary>
+    Task RecordFailedLoginAsync(string id, DateTime now, int lockoutThreshold, TimeSpan lockout, CancellationToken ct = default);
+    Task ResetFailedLoginsAsync(string id, CancellationToken ct = default);
+}
+
+public interface IPostStore
+{
+    /// <summary>Throws <see cref="DuplicateKeyException"/> (field "slug") when the slug is taken.</summary>
+    Task CreateAsync(Post post, CancellationToken ct = default);
+    Task<Post?> FindBySlugAsync(string slug, CancellationToken ct = default);
+    Task<Post?> FindByIdAsync(string id, CancellationToken ct = default);
+    Task<PagedResult<Post>> ListAsync(PostQuery query, CancellationToken ct = default);
+    /// <summary>
+    /// Replaces the post when its stored version is <paramref name="expectedVersion"/>, storing it with version + 1
+    /// (also set on <paramref name="post"/>). False when the version moved on or the post is gone: nothing is written.
+    /// </summary>
+    Task<bool> UpdateAsync(Post post, long expectedVersion, CancellationToken ct = default);
+    /// <summary>Deletes the post and all its comments.</summary>
+    Task<bool> DeleteAsync(string id, CancellationToken ct = default);
+    /// <summary>Tags of published posts with their counts, most used first, then by name.</summary>
+    Task<IReadOnlyList<TagCount>> GetTagCountsAsync(CancellationToken ct = default);
+}
+
+public interface ICommentStore
+{
+    /// <summary>Stores the comment and increments the post's CommentCount.</summary>
+    Task CreateAsync(Comment comment, CancellationToken ct = default);
+    Task<Comment?> FindAsync(string postId, string id, CancellationToken ct = default);
+    /// <summary>Oldest first.</summary>
+    Task<PagedResult<Comment>> ListAsync(string postId, bool includeHidden, int page, int pageSize, CancellationToken ct = default);
+    Task<bool> UpdateBodyAsync(string postId, string id, string body, DateTime updatedAt, CancellationToken ct = default);
+    /// <summary>Sets the hidden flag and keeps the post's CommentCount (visible comments) right.</summary>
+    Task<bool> SetHiddenAsync(string postId, string id, bool hidden, CancellationToken ct = default);
+    /// <summary>Deletes the comment and keeps the post's CommentCount right.</summary>
+    Task<bool> DeleteAsync(string postId, string id, CancellationToken ct = default);
+}
+
+public interface IRefreshTokenStore
+{
+    Task CreateAsync(RefreshToken token, CancellationToken ct = default);
+    Task<RefreshToken?> FindByHashAsync(string tokenHash, CancellationToken ct = default);
+    /// <summary>Marks the token consumed if it is not yet: true for exactly one caller.</summary>
+    Task<bool> TryConsumeAsync(string id, DateTime now, CancellationToken ct = default);
+    Task RevokeAsync(string id, DateTime now, CancellationToken ct = default);
+    Task RevokeFamilyAsync(string familyId, DateTime now, CancellationToken ct = default);
+    Task RevokeAllForUserAsync(string userId, DateTime now, CancellationToken ct = default);
+    /// <summary>Removes tokens past their expiry (MongoDB also has a TTL index; LiteDB relies on this).</summary>
+    Task<long> DeleteExpiredAsync(DateTime now, CancellationToken ct = default);
+}
+
+/// <summary>Creates indexes and whatever else a store needs before first use; run once at start-up.</summary>
+public interface IStoreInitializer
+{
+    Task InitializeAsync(CancellationToken ct = default);
+}
