@@ -1,0 +1,30 @@
+using Blog.Web.Components;
+using Blog.Web.Infrastructure;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddBlogDataProtection();
+builder.AddBlogApiClient();
+
+builder.Services.AddRazorComponents();
+
+var app = builder.Build();
+
+app.UseSecurityHeaders();
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/error", createScopeForErrors: true);
+    app.UseHsts();
+}
+
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+
+app.UseAntiforgery();
+
+app.MapStaticAssets();
+app.MapRazorComponents<App>();
+app.MapDefaultEndpoints();
+
+app.Run();
