@@ -6,7 +6,9 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddBlogDataProtection();
 builder.AddBlogApiClient();
+builder.AddBlogAuthentication();
 
+builder.Services.AddSingleton<MarkdownRenderer>();
 builder.Services.AddRazorComponents();
 
 var app = builder.Build();
@@ -21,10 +23,13 @@ if (!app.Environment.IsDevelopment())
 
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapStaticAssets();
 app.MapRazorComponents<App>();
+app.MapBlogAccountEndpoints();
 app.MapDefaultEndpoints();
 
 app.Run();

@@ -68,6 +68,9 @@ public sealed class BlogApiClient(HttpClient http)
     public Task<ApiResult<ProfileResponse>> GetProfileAsync(string username, CancellationToken ct = default) =>
         SendAsync<ProfileResponse>(HttpMethod.Get, $"api/users/{Uri.EscapeDataString(username)}", null, false, ct: ct);
 
+    public Task<ApiResult<UserResponse>> GetCurrentUserAsync(CancellationToken ct = default) =>
+        SendAsync<UserResponse>(HttpMethod.Get, "api/auth/me", null, true, ct: ct);
+
     public Task<ApiResult<UserResponse>> UpdateMeAsync(UpdateProfileRequest request, CancellationToken ct = default) =>
         SendAsync<UserResponse>(HttpMethod.Put, "api/users/me", request, true, ct: ct);
 
