@@ -29,7 +29,7 @@ public sealed record InfrastructureChoice(DatabaseKind Database, string Database
     /// <summary>
     /// Decides from configuration (<c>Blog:Database</c> = auto|mongodb|embedded, <c>Blog:Cache</c> = auto|redis|memory,
     /// <c>ConnectionStrings:blogdb</c>/<c>cache</c>) and, for <c>auto</c> in run mode only, from what the machine can
-    /// really start. Publish mode never probes: the published model always holds both containers.
+    /// really start. Publish mode never probes: with <c>auto</c> the published model holds both containers.
     /// </summary>
     public static async Task<InfrastructureChoice> DecideAsync(IConfiguration configuration, bool isPublishMode, ContainerRuntimeProbe probe)
     {
@@ -77,17 +77,18 @@ public sealed record InfrastructureChoice(DatabaseKind Database, string Database
             return (Kind.ConnectionString, $"{server}: using the existing server from ConnectionStrings:{ConnectionName(server)} (no container).");
         }
 
-        if (isPublishMode)
-        {
-            return (Kind.Container, $"{server}: publishing always includes the {server} container.");
-        }
-
         switch (mode)
         {
             case "container":
                 return (Kind.Container, $"{server}: container {image}, because {key} asks for it.");
             case "local":
                 return (Kind.Local, $"{server}: not used; {localName} instead, because {key}={localMode}. Remove the setting (auto) or set it to {ContainerMode(server)} for a {server} container.");
+        }
+
+        if (isPublishMode)
+        {
+            // What this machine can run says nothing about the deployment target.
+            return (Kind.Container, $"{server}: publishing includes the {server} container ({key}=auto).");
         }
 
         var runtime = await probe.GetHealthyRuntimeAsync().ConfigureAwait(false);
