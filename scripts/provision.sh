@@ -14,6 +14,8 @@
 #
 # Idempotent: installs only what is missing, runs `apt-get update` at most once per invocation, and only
 # when something has to be installed. Progress goes to stderr. Works with and without systemd.
+# The *_pkgs helpers print package names one per word; splitting their output is intended.
+# shellcheck disable=SC2046,SC2207
 set -euo pipefail
 
 REDIS_IMAGE="docker.io/library/redis:8.6"
@@ -21,6 +23,10 @@ DOCKERD_LOG="${DOCKERD_LOG:-/var/log/dockerd.log}"
 FORCE=0
 VERIFY=0
 APT_UPDATED=0
+INSTALLED=" "   # packages this invocation installed
+CLEANUP=()   # commands run on exit (temp dirs, test containers), also when a step fails
+run_cleanup() { local c; for c in "${CLEANUP[@]}"; do eval "$c"; done; }
+trap run_cleanup EXIT
 
 log() { printf '[provision] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -40,7 +46,7 @@ pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'insta
 apt_update_once() {
     if [ "$APT_UPDATED" -eq 0 ]; then
         log "apt-get update"
-        $SUDO apt-get update -qq >&2
+        $SUDO apt-get update -qq >&2 || die "apt-get update failed"
         APT_UPDATED=1
     fi
 }
@@ -60,11 +66,13 @@ apt_install() {
         $SUDO chmod 755 "$policy"
         own_policy=1
     fi
-    local rc=0
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}" >&2 || rc=$?
+    local rc=0 out; out=$(mktemp /tmp/provision-apt.XXXXXX.log)
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}" >"$out" 2>&1 || rc=$?
     [ "$own_policy" -eq 1 ] && $SUDO rm -f "$policy"
-    [ "$rc" -eq 0 ] || die "apt-get install failed ($rc)"
+    if [ "$rc" -ne 0 ]; then tail -n 40 "$out" >&2; die "apt-get install failed ($rc), full log: $out"; fi
+    rm -f "$out"
+    INSTALLED+="${missing[*]} "
 }
 
 # Packages each step needs (empty = nothing to install). `all` installs the union in one apt-get run,
@@ -150,11 +158,11 @@ step_docker() {
         f=$(docker_iptables_flag); [ -n "$f" ] && flags+=("$f")
         if ! { $SUDO touch "$DOCKERD_LOG"; } 2>/dev/null; then DOCKERD_LOG=/tmp/dockerd.log; fi
         log "starting dockerd ${flags[*]} (log: $DOCKERD_LOG)"
-        $SUDO setsid -f nohup dockerd "${flags[@]}" </dev/null >>"$DOCKERD_LOG" 2>&1 \
-            || $SUDO sh -c "nohup dockerd ${flags[*]} </dev/null >>'$DOCKERD_LOG' 2>&1 &"
+        $SUDO env LOG="$DOCKERD_LOG" sh -c \
+            'if command -v setsid >/dev/null; then setsid -f nohup dockerd "$@"; else nohup dockerd "$@" & fi \
+                 </dev/null >>"$LOG" 2>&1' sh "${flags[@]}"
     fi
-    local i
-    for i in $(seq 1 120); do
+    for _ in $(seq 1 120); do
         docker_ready && break
         sleep 0.5
     done
@@ -188,8 +196,7 @@ copy_in() {
 
 build_redis_image() {
     local work; work=$(mktemp -d /tmp/redis-image.XXXXXX)
-    # shellcheck disable=SC2064
-    trap "rm -rf '$work'" RETURN
+    CLEANUP+=("rm -rf '$work'")
     local root="$work/rootfs"
     # merged-/usr layout like Debian 12: /bin, /sbin, /lib, /lib64 are links into /usr.
     mkdir -p "$root"/usr/{bin,sbin,lib,lib64} "$root"/usr/local/bin "$root"/{etc,data,tmp,root,proc,sys,dev,run}
@@ -201,11 +208,24 @@ build_redis_image() {
     srv=$(readlink -f "$(command -v redis-server || echo /usr/bin/redis-server)")
     cli=$(readlink -f "$(command -v redis-cli || echo /usr/bin/redis-cli)")
     [ -x "$srv" ] && [ -x "$cli" ] || die "redis-server/redis-cli binaries not found"
-    copy_in "$root" "$srv" /usr/bin/redis-server
+    copy_in "$root" "$srv" /usr/libexec/redis/redis-server
+    # The official image builds redis with protected-mode off by default (so a password-less server is still
+    # reachable through a published port); Debian's binary has it on. This wrapper gives the same default;
+    # later --protected-mode args still win. With --requirepass (Aspire) protected mode is moot anyway.
+    cat >"$root/usr/bin/redis-server" <<'EOF'
+#!/bin/sh
+real=/usr/libexec/redis/redis-server
+case "${1:-}" in
+    -v|--version|-h|--help|--test-memory|--check-system) exec "$real" "$@" ;;
+    ''|-*) exec "$real" --protected-mode no "$@" ;;
+    *) conf=$1; shift; exec "$real" "$conf" --protected-mode no "$@" ;;
+esac
+EOF
+    chmod 755 "$root/usr/bin/redis-server"
     copy_in "$root" "$cli" /usr/bin/redis-cli
     local lib
     # Shared libraries + the dynamic loader (ldd prints "name => /path (addr)" and "/path/ld-linux... (addr)").
-    for lib in $(ldd "$srv" "$cli" | awk '/=>/ { if ($3 ~ /^\//) print $3; next } $1 ~ /^\// { print $1 }' | sort -u); do
+    for lib in $( { ldd "$srv"; ldd "$cli"; } | awk '/=>/ { if ($3 ~ /^\//) print $3; next } $1 ~ /^\// { print $1 }' | sort -u); do
         copy_in "$root" "$lib"
     done
 
@@ -235,7 +255,7 @@ EOF
     chmod 755 "$root/data"
     chmod 1777 "$root/tmp"
 
-    local ver; ver=$("$srv" --version | sed -n 's/.* v=\([^ ]*\).*/\1/p')
+    local ver; ver=$("$(command -v redis-server || echo /usr/bin/redis-server)" --version | sed -n 's/.* v=\([^ ]*\).*/\1/p')
     log "importing $REDIS_IMAGE (Debian redis-server $ver, $(du -sh "$root" | cut -f1))"
     # No USER: like the official image, the container starts as root (Aspire's /bin/sh entrypoint then runs
     # redis-server as root, which also works with bind-mounted host dirs on /data); /data is owned by 999.
@@ -248,6 +268,7 @@ EOF
         --change 'CMD ["redis-server"]' \
         --change "LABEL org.opencontainers.image.description=\"redis-server $ver from Debian packages, built by scripts/provision.sh\"" \
         - "$REDIS_IMAGE" >/dev/null
+    rm -rf "$work"
 }
 
 file_is_static() {
@@ -258,14 +279,14 @@ file_is_static() {
 # Run the image exactly the way Aspire.Hosting.Redis (WithDataVolume) does and talk to it from the host.
 verify_redis_image() {
     local name="provision-redis-check-$$" vol="provision-redis-check-$$" pw="provision-$$-pw"
-    # shellcheck disable=SC2064
-    trap "$SUDO docker rm -f '$name' >/dev/null 2>&1 || true; $SUDO docker volume rm -f '$vol' >/dev/null 2>&1 || true" RETURN
+    local cleanup="$SUDO docker rm -f -v '$name' >/dev/null 2>&1 || true; $SUDO docker volume rm -f '$vol' >/dev/null 2>&1 || true"
+    CLEANUP+=("$cleanup")
     $SUDO docker run -d --name "$name" -e REDIS_PASSWORD="$pw" -p 127.0.0.1::6379 -v "$vol:/data" \
         --entrypoint /bin/sh "$REDIS_IMAGE" -c 'redis-server --requirepass $REDIS_PASSWORD --save 60 1' >/dev/null
     local port; port=$($SUDO docker port "$name" 6379/tcp | head -n1 | sed 's/.*://')
     [ -n "$port" ] || die "no published port for the test container"
-    local rc=(redis-cli --no-auth-warning -h 127.0.0.1 -p "$port" -a "$pw") i out=""
-    for i in $(seq 1 50); do
+    local rc=(redis-cli --no-auth-warning -h 127.0.0.1 -p "$port" -a "$pw") out=""
+    for _ in $(seq 1 50); do
         out=$("${rc[@]}" ping 2>/dev/null || true)
         [ "$out" = PONG ] && break
         sleep 0.2
@@ -277,19 +298,32 @@ verify_redis_image() {
     [ "$("${rc[@]}" set provision:key hello)" = OK ] || die "SET failed"
     [ "$("${rc[@]}" get provision:key)" = hello ] || die "GET failed"
     # Without a password the server must refuse (requirepass really applied).
-    "${rc[@]:0:5}" ping 2>&1 | grep -q NOAUTH || die "server answered without a password"
+    out=$("${rc[@]:0:6}" ping 2>&1 || true)
+    case "$out" in *NOAUTH*) ;; *) die "server answered without a password: $out" ;; esac
     "${rc[@]}" bgsave >/dev/null
-    for i in $(seq 1 50); do
+    for _ in $(seq 1 50); do
         [ "$("${rc[@]}" info persistence | tr -d '\r' | sed -n 's/^rdb_bgsave_in_progress://p')" = 0 ] &&
             $SUDO docker exec "$name" test -s /data/dump.rdb && break
         sleep 0.2
     done
     $SUDO docker exec "$name" test -s /data/dump.rdb || die "BGSAVE wrote no /data/dump.rdb"
     local bind; bind=$("${rc[@]}" config get bind | tail -n1)
-    log "redis image OK: PONG on 127.0.0.1:$port, SET/GET, NOAUTH without password, BGSAVE -> /data/dump.rdb (bind '$bind')"
+    # And like the official image without a password (protected-mode off): reachable from the host.
+    $SUDO docker rm -f -v "$name" >/dev/null
+    $SUDO docker run -d --name "$name" -p 127.0.0.1::6379 "$REDIS_IMAGE" >/dev/null
+    port=$($SUDO docker port "$name" 6379/tcp | head -n1 | sed 's/.*://')
+    for _ in $(seq 1 50); do
+        out=$(redis-cli -h 127.0.0.1 -p "$port" ping 2>&1 || true)
+        [ "$out" = PONG ] && break
+        sleep 0.2
+    done
+    [ "$out" = PONG ] || die "password-less redis (default CMD) not reachable through 127.0.0.1:$port: $out"
+    log "redis image OK: Aspire-style run answers PONG, SET/GET, NOAUTH without password, BGSAVE -> /data/dump.rdb (bind '$bind'); default CMD without password reachable too"
+    eval "$cleanup"
 }
 
 step_redis_image() {
+    docker_ready || step_docker
     if [ "$FORCE" -eq 0 ] && $SUDO docker image inspect "$REDIS_IMAGE" >/dev/null 2>&1; then
         log "$REDIS_IMAGE already present (use --force to rebuild)"
         if [ "$VERIFY" -eq 1 ]; then
@@ -299,6 +333,11 @@ step_redis_image() {
         return 0
     fi
     apt_install $(redis_pkgs)
+    # Only the binaries are wanted: on a systemd machine keep a freshly installed host redis-server from
+    # starting at boot on :6379 (its postinst enabled the unit; policy-rc.d kept it from starting now).
+    if [[ "$INSTALLED" == *" redis-server "* ]] && [ -d /run/systemd/system ]; then
+        $SUDO systemctl disable --now redis-server.service >/dev/null 2>&1 || true
+    fi
     local old; old=$($SUDO docker image inspect -f '{{.Id}}' "$REDIS_IMAGE" 2>/dev/null || true)
     build_redis_image
     local new; new=$($SUDO docker image inspect -f '{{.Id}}' "$REDIS_IMAGE")
@@ -327,15 +366,15 @@ step_chromium() {
 }
 
 # ------------------------------------------------------------------------------------------------- main
+secs_since() { local d=$(( $(now_ms) - $1 )); echo "$(( d / 1000 )).$(( d % 1000 / 100 ))"; }
 timed() {
     local name="$1" t0; shift
     t0=$(now_ms)
     "$@"
-    local t1; t1=$(now_ms)
-    log "$name done in $(( (t1 - t0) / 1000 )).$(( (t1 - t0) % 1000 / 100 )) s"
+    log "$name done in $(secs_since "$t0") s"
 }
 
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; }
 
 main() {
     local steps=() a
@@ -373,8 +412,7 @@ main() {
             chromium) timed chromium step_chromium ;;
         esac
     done
-    local t1; t1=$(now_ms)
-    log "all done in $(( (t1 - t0) / 1000 )) s"
+    log "all done in $(secs_since "$t0") s"
 }
 
 main "$@"

@@ -1,0 +1,45 @@
+using Blog.AppHost.Infrastructure;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+var infrastructure = await InfrastructureChoice.DecideAsync(
+    builder.Configuration,
+    builder.ExecutionContext.IsPublishMode,
+    new ContainerRuntimeProbe(builder.Configuration["ASPIRE_CONTAINER_RUNTIME"]));
+builder.LogAtStart(infrastructure);
+
+// Backing services first: database, then cache. Either may be absent (embedded / memory), see README.
+var blogdb = builder.AddBlogDatabase(infrastructure.Database);
+var cache = builder.AddBlogCache(infrastructure.Cache);
+
+var jwtSigningKey = builder.AddParameter("jwt-signing-key", new GenerateParameterDefault
+{
+    // 64 characters from 62 symbols: ~381 bits, comfortably above HS256's 256-bit minimum.
+    MinLength = 64,
+    Special = false,
+}, secret: true, persist: true);
+var adminUsername = builder.AddParameter("admin-username", "admin", publishValueAsDefault: true);
+var adminEmail = builder.AddParameter("admin-email", "admin@blog.local", publishValueAsDefault: true);
+var adminPassword = builder.AddParameter("admin-password", new GenerateParameterDefault
+{
+    MinLength = 24,
+    Special = false,
+}, secret: true, persist: true);
+builder.TellWhereTheAdminPasswordIs(adminUsername);
+
+var api = builder.AddProject<Projects.Blog_Api>("api")
+    .WithEnvironment("Jwt__SigningKey", jwtSigningKey)
+    .WithEnvironment("Admin__Username", adminUsername)
+    .WithEnvironment("Admin__Email", adminEmail)
+    .WithEnvironment("Admin__Password", adminPassword)
+    .WithBlogDatabase(blogdb, builder.EmbeddedDatabasePath())
+    .WithOptionalReference(cache)
+    .WithHttpHealthCheck("/health");
+
+builder.AddProject<Projects.Blog_Web>("web")
+    .WithReference(api)
+    .WaitFor(api)
+    .WithOptionalReference(cache)
+    .WithExternalHttpEndpoints();
+
+builder.Build().Run();

@@ -1,0 +1,77 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Blog.AppHost.Infrastructure;
+
+/// <summary>The wiring of the blog's backing services, kept out of AppHost.cs so that it reads like the model it builds.</summary>
+internal static class BlogAppHostExtensions
+{
+    public const string DatabaseResourceName = "blogdb";
+    public const string CacheResourceName = "cache";
+    public const string EmbeddedDataDirectoryKey = "Blog:EmbeddedDataDirectory";
+
+    /// <summary>The MongoDB database resource, or null for the embedded store.</summary>
+    public static IResourceBuilder<IResourceWithConnectionString>? AddBlogDatabase(this IDistributedApplicationBuilder builder, DatabaseKind kind) => kind switch
+    {
+        DatabaseKind.MongoDBContainer => builder.AddMongoDB("mongo").WithDataVolume().AddDatabase(DatabaseResourceName).AsConnectionString(),
+        DatabaseKind.MongoDBConnectionString => builder.AddConnectionString(DatabaseResourceName),
+        _ => null,
+    };
+
+    /// <summary>The Redis resource, or null for the in-memory cache.</summary>
+    public static IResourceBuilder<IResourceWithConnectionString>? AddBlogCache(this IDistributedApplicationBuilder builder, CacheKind kind) => kind switch
+    {
+        CacheKind.RedisContainer => builder.AddRedis(CacheResourceName).WithDataVolume().AsConnectionString(),
+        CacheKind.RedisConnectionString => builder.AddConnectionString(CacheResourceName),
+        _ => null,
+    };
+
+    /// <summary>MongoDB by reference (and wait for it), or the embedded store's file path.</summary>
+    public static IResourceBuilder<ProjectResource> WithBlogDatabase(
+        this IResourceBuilder<ProjectResource> api, IResourceBuilder<IResourceWithConnectionString>? database, string embeddedPath) =>
+        database is null
+            ? api.WithEnvironment("Blog__Storage__EmbeddedPath", embeddedPath)
+            : api.WithReference(database).WaitFor(database);
+
+    public static IResourceBuilder<ProjectResource> WithOptionalReference(
+        this IResourceBuilder<ProjectResource> project, IResourceBuilder<IResourceWithConnectionString>? resource) =>
+        resource is null ? project : project.WithReference(resource).WaitFor(resource);
+
+    /// <summary>Where the API keeps the embedded LiteDB file: <c>Blog:EmbeddedDataDirectory</c>, default <c>.data</c> beside the AppHost.</summary>
+    public static string EmbeddedDatabasePath(this IDistributedApplicationBuilder builder)
+    {
+        var directory = builder.Configuration[EmbeddedDataDirectoryKey] is { Length: > 0 } configured
+            ? Path.GetFullPath(configured, builder.AppHostDirectory)
+            : Path.Combine(builder.AppHostDirectory, ".data");
+        return Path.Combine(directory, "blog.db");
+    }
+
+    public static void LogAtStart(this IDistributedApplicationBuilder builder, InfrastructureChoice choice) =>
+        builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
+        {
+            var logger = e.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Blog.AppHost");
+            logger.LogInformation("Database -> {Reason}", choice.DatabaseReason);
+            logger.LogInformation("Cache -> {Reason}", choice.CacheReason);
+            return Task.CompletedTask;
+        });
+
+    public static void TellWhereTheAdminPasswordIs(this IDistributedApplicationBuilder builder, IResourceBuilder<ParameterResource> adminUsername)
+    {
+        if (!builder.ExecutionContext.IsRunMode)
+        {
+            return;
+        }
+
+        builder.Eventing.Subscribe<BeforeStartEvent>(async (e, ct) =>
+        {
+            var logger = e.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Blog.AppHost");
+            var username = await adminUsername.Resource.GetValueAsync(ct).ConfigureAwait(false);
+            logger.LogInformation(
+                "Admin account '{Username}': its password is the 'admin-password' parameter (dashboard: Parameters; or `dotnet user-secrets list --project Blog.AppHost`). Set Parameters:admin-password to choose it.",
+                username);
+        });
+    }
+
+    private static IResourceBuilder<IResourceWithConnectionString> AsConnectionString<T>(this IResourceBuilder<T> builder)
+        where T : IResourceWithConnectionString => (IResourceBuilder<IResourceWithConnectionString>)builder;
+}
