@@ -1,5 +1,8 @@
 using Blog.Api;
+using Blog.Api.Bench;
+using Blog.Api.Comments;
 using Blog.Api.Posts;
+using Blog.Api.Tags;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -12,6 +15,9 @@ app.UseBlogPipeline();
 
 app.MapDefaultEndpoints();
 app.MapPostsApi();
+app.MapCommentsApi();
+app.MapTagsApi();
+app.MapBenchApi(app.Configuration);
 
 app.Run();
 

@@ -1,4 +1,6 @@
+using Blog.Api.Posts;
 using Blog.Api.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Blog.Api;
 
@@ -10,6 +12,8 @@ internal static class ApplicationServiceExtensions
         builder.Services.AddProblemDetails();
         builder.AddBlogStorage();
         builder.AddBlogOutputCache();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddScoped<Authors>();
     }
 
     public static void UseBlogPipeline(this WebApplication app)
