@@ -47,7 +47,7 @@ public static class CommentsApi
         return app;
     }
 
-    public static async Task<Results<Ok<PagedList<CommentResponse>>, NotFound>> ListCommentsAsync(
+    public static async Task<Results<Ok<PageResponse<CommentResponse>>, NotFound>> ListCommentsAsync(
         string slug,
         [AsParameters] CommentListQuery query,
         IPostStore posts,
@@ -69,7 +69,7 @@ public static class CommentsApi
             httpContext.MarkCallerSpecific();
         }
 
-        var (page, pageSize) = Paging.Clamp(query.Page, query.PageSize, DefaultPageSize);
+        var (page, pageSize) = ContentPaging.Clamp(query.Page, query.PageSize, DefaultPageSize);
         var result = await comments.ListAsync(post.Id, includeHidden, page, pageSize, ct);
         var items = new List<CommentResponse>(result.Items.Count);
         foreach (var comment in result.Items)
@@ -77,7 +77,7 @@ public static class CommentsApi
             items.Add(comment.AsResponse(await authors.GetAsync(comment.AuthorId, ct)));
         }
 
-        return TypedResults.Ok(new PagedList<CommentResponse>(items, page, pageSize, result.Total));
+        return TypedResults.Ok(new PageResponse<CommentResponse>(items, page, pageSize, result.Total));
     }
 
     public static async Task<Results<Created<CommentResponse>, NotFound>> CreateCommentAsync(

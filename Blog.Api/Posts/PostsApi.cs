@@ -73,7 +73,7 @@ public static class PostsApi
         return app;
     }
 
-    public static async Task<Results<Ok<PagedList<PostSummary>>, ValidationProblem, ChallengeHttpResult, ForbidHttpResult>> ListPostsAsync(
+    public static async Task<Results<Ok<PageResponse<PostSummary>>, ValidationProblem, ChallengeHttpResult, ForbidHttpResult>> ListPostsAsync(
         [AsParameters] PostListQuery query,
         IPostStore posts,
         IUserStore users,
@@ -102,7 +102,7 @@ public static class PostsApi
             httpContext.MarkCallerSpecific();
         }
 
-        var (page, pageSize) = Paging.Clamp(query.Page, query.PageSize, DefaultPageSize);
+        var (page, pageSize) = ContentPaging.Clamp(query.Page, query.PageSize, DefaultPageSize);
 
         string? authorId = null;
         if (!string.IsNullOrWhiteSpace(query.Author))
@@ -110,7 +110,7 @@ public static class PostsApi
             var author = await users.FindByUsernameAsync(query.Author.Trim(), ct);
             if (author is null)
             {
-                return TypedResults.Ok(new PagedList<PostSummary>([], page, pageSize, 0));
+                return TypedResults.Ok(new PageResponse<PostSummary>([], page, pageSize, 0));
             }
 
             authors.Remember(author);
@@ -279,7 +279,7 @@ public static class PostsApi
         HttpContext httpContext, CancellationToken ct) =>
         ChangeStatusAsync(slug, PostStatus.Draft, posts, authors, user, cache, clock, httpContext, ct);
 
-    public static async Task<Results<Ok<PagedList<PostSummary>>, ValidationProblem>> ListMyPostsAsync(
+    public static async Task<Results<Ok<PageResponse<PostSummary>>, ValidationProblem>> ListMyPostsAsync(
         [AsParameters] MyPostsQuery query, IPostStore posts, Authors authors, CurrentUser user, HttpContext httpContext, CancellationToken ct)
     {
         if (ParseStatus(query.Status) is not { } status)
@@ -288,7 +288,7 @@ public static class PostsApi
         }
 
         httpContext.MarkCallerSpecific();
-        var (page, pageSize) = Paging.Clamp(query.Page, query.PageSize, DefaultPageSize);
+        var (page, pageSize) = ContentPaging.Clamp(query.Page, query.PageSize, DefaultPageSize);
         var result = await posts.ListAsync(new PostQuery
         {
             Status = status,
@@ -393,7 +393,7 @@ public static class PostsApi
         }
     }
 
-    private static async Task<PagedList<PostSummary>> ToPageAsync(
+    private static async Task<PageResponse<PostSummary>> ToPageAsync(
         PagedResult<Post> result, int page, int pageSize, Authors authors, CancellationToken ct)
     {
         var items = new List<PostSummary>(result.Items.Count);
@@ -402,7 +402,7 @@ public static class PostsApi
             items.Add(post.AsSummary(await authors.GetAsync(post.AuthorId, ct)));
         }
 
-        return new PagedList<PostSummary>(items, page, pageSize, result.Total);
+        return new PageResponse<PostSummary>(items, page, pageSize, result.Total);
     }
 
     private static string? ParseStatus(string? status) => status?.Trim().ToLowerInvariant() switch

@@ -1,10 +1,7 @@
-namespace Blog.Api;
+namespace Blog.Api.Posts;
 
-/// <summary>One page of a list, as every list endpoint returns it.</summary>
-public sealed record PagedList<T>(IReadOnlyList<T> Items, int Page, int PageSize, long Total);
-
-/// <summary>Page and page size as a client may send them, clamped to what the API serves.</summary>
-internal static class Paging
+/// <summary>Page and page size of the post and comment lists, clamped to what the API serves.</summary>
+internal static class ContentPaging
 {
     /// <summary>The largest page size served; a larger request gets this many.</summary>
     public const int MaxPageSize = 50;
