@@ -1,5 +1,7 @@
 using Blog.Api;
+using Blog.Api.Auth;
 using Blog.Api.Posts;
+using Blog.Api.Users;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -11,6 +13,9 @@ var app = builder.Build();
 app.UseBlogPipeline();
 
 app.MapDefaultEndpoints();
+app.MapBlogOpenApi();
+app.MapAuthApi();
+app.MapUsersApi();
 app.MapPostsApi();
 
 app.Run();
