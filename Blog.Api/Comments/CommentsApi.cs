@@ -103,7 +103,7 @@ public static class CommentsApi
             PostId = post.Id,
             AuthorId = user.Id ?? throw new InvalidOperationException("The Authenticated policy admits only signed-in users."),
             Body = request.Body!.Trim(),
-            CreatedAt = clock.UtcNowMilliseconds(),
+            CreatedAt = clock.GetUtcNowForStorage(),
         };
         await comments.CreateAsync(comment, ct);
         await EvictAsync(cache, post);
@@ -137,7 +137,7 @@ public static class CommentsApi
         }
 
         var body = request.Body!.Trim();
-        var now = clock.UtcNowMilliseconds();
+        var now = clock.GetUtcNowForStorage();
         if (!await comments.UpdateBodyAsync(post.Id, comment.Id, body, now, ct))
         {
             return TypedResults.NotFound();

@@ -118,11 +118,4 @@ internal static class DateTimeExtensions
         DateTimeKind.Local => value.ToUniversalTime(),
         _ => DateTime.SpecifyKind(value, DateTimeKind.Utc),
     };
-
-    /// <summary>Now in UTC, truncated to milliseconds (what both stores can keep exactly).</summary>
-    public static DateTime UtcNowMilliseconds(this TimeProvider clock)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond));
-    }
 }

@@ -159,7 +159,7 @@ public static class PostsApi
         HttpContext httpContext,
         CancellationToken ct)
     {
-        var now = clock.UtcNowMilliseconds();
+        var now = clock.GetUtcNowForStorage();
         var publish = request.Publish == true;
         var post = new Post
         {
@@ -223,7 +223,7 @@ public static class PostsApi
         }
 
         var expectedVersion = post.Version;
-        post.Apply(request.Title!, request.Summary, request.Body, request.Tags, clock.UtcNowMilliseconds());
+        post.Apply(request.Title!, request.Summary, request.Body, request.Tags, clock.GetUtcNowForStorage());
         if (!await posts.UpdateAsync(post, expectedVersion, ct))
         {
             // Someone else's write got in between our read and our compare-and-swap.
@@ -335,7 +335,7 @@ public static class PostsApi
 
             if (post.Status != status)
             {
-                var now = clock.UtcNowMilliseconds();
+                var now = clock.GetUtcNowForStorage();
                 var expectedVersion = post.Version;
                 post.Status = status;
                 post.UpdatedAt = now;
