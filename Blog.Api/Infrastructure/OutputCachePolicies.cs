@@ -119,6 +119,8 @@ internal sealed class PublicResponsePolicy(
         context.AllowLocking = false;
         context.ResponseExpirationTimeSpan = _expiration;
         context.CacheVaryByRules.QueryKeys = varyByQuery;
+        // Callers reach the API by different names (service discovery, localhost, a proxy): one entry serves them all.
+        context.CacheVaryByRules.VaryByHost = false;
         foreach (var tag in tags)
         {
             context.Tags.Add(tag);
