@@ -112,7 +112,7 @@ public class BlogApiFactory : WebApplicationFactory<BlogApi::Program>
             DisplayName = $"Test {username}",
             Role = Roles.Normalize(role) ?? throw new ArgumentException($"Not a role: {role}", nameof(role)),
             PasswordHash = "",
-            CreatedAt = DateTime.UtcNow,
+            CreatedAt = TimeProvider.System.GetUtcNowForStorage(),
         };
         // One PBKDF2 hash per factory keeps user creation cheap; the salt being shared does not matter here.
         _userPasswordHash ??= scope.ServiceProvider.GetRequiredService<IPasswordHasher<User>>().HashPassword(user, UserPassword);

@@ -1,7 +1,5 @@
-using System.Security.Claims;
 using System.Text;
 using Blog.Api.Storage;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Blog.Tests.Api;
@@ -10,9 +8,6 @@ namespace Blog.Tests.Api;
 public sealed class JwtRefusalTests(BlogApiFactory factory) : IClassFixture<BlogApiFactory>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private static readonly SigningCredentials TestKey =
-        new(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(BlogApiFactory.SigningKey)), SecurityAlgorithms.HmacSha256);
 
     [Fact]
     public async Task AHandMadeTokenWithTheRightKeyIsAccepted()
@@ -117,25 +112,6 @@ public sealed class JwtRefusalTests(BlogApiFactory factory) : IClassFixture<Blog
             userId = user.Id;
         }
 
-        var now = DateTime.UtcNow;
-        var descriptor = new SecurityTokenDescriptor
-        {
-            Issuer = BlogApiFactory.Issuer,
-            Audience = BlogApiFactory.Audience,
-            IssuedAt = now,
-            NotBefore = now,
-            Expires = now.AddMinutes(15),
-            SigningCredentials = TestKey,
-            Subject = new ClaimsIdentity(
-            [
-                new Claim(JwtRegisteredClaimNames.Sub, userId),
-                new Claim(JwtRegisteredClaimNames.UniqueName, "someone"),
-                new Claim("role", role),
-                new Claim(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString("N")),
-            ]),
-        };
-        change?.Invoke(descriptor);
-        var handler = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false };
-        return handler.CreateToken(descriptor);
+        return TestHelpers.MintToken(userId, role, change);
     }
 }

@@ -1,8 +1,11 @@
 using System.Net.Http.Headers;
+using System.Security.Claims;
 using System.Text;
 using Blog.Api.Auth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Blog.Tests.Api;
 
@@ -54,6 +57,34 @@ internal static class TestHelpers
             TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return await response.ReadAsync<AuthResponse>();
+    }
+
+    /// <summary>
+    /// A token shaped like the API's (issuer, audience, sub, unique_name, role, jti, 15 min), signed with
+    /// <see cref="BlogApiFactory.SigningKey"/>, changed by <paramref name="change"/>: for tests of what the API refuses.
+    /// </summary>
+    public static string MintToken(string userId, string role, Action<SecurityTokenDescriptor>? change = null)
+    {
+        var now = DateTime.UtcNow;
+        var descriptor = new SecurityTokenDescriptor
+        {
+            Issuer = BlogApiFactory.Issuer,
+            Audience = BlogApiFactory.Audience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now.AddMinutes(15),
+            SigningCredentials = new SigningCredentials(
+                new SymmetricSecurityKey(Encoding.UTF8.GetBytes(BlogApiFactory.SigningKey)), SecurityAlgorithms.HmacSha256),
+            Subject = new ClaimsIdentity(
+            [
+                new Claim(JwtRegisteredClaimNames.Sub, userId),
+                new Claim(JwtRegisteredClaimNames.UniqueName, "someone"),
+                new Claim("role", role),
+                new Claim(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString("N")),
+            ]),
+        };
+        change?.Invoke(descriptor);
+        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(descriptor);
     }
 
     public static string NewUsername() => $"t{Guid.NewGuid():N}"[..16];
