@@ -750,3 +750,5 @@ public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
 }
 
 public sealed class LiteDbStoreTests(LiteDbFixture fixture) : StoreContractTests(fixture), IClassFixture<LiteDbFixture>;
+
+public sealed class MongoDbStoreTests(MongoDbFixture fixture) : StoreContractTests(fixture), IClassFixture<MongoDbFixture>;
