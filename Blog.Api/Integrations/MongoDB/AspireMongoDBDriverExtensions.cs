@@ -139,7 +139,7 @@ public static class AspireMongoDBDriverExtensions
                     databaseName),
                 failureStatus: default,
                 tags: default,
-                timeout: settings.HealthCheckTimeout is { } ms ? TimeSpan.FromMilliseconds(ms) : default));
+                timeout: settings.HealthCheckTimeout is { } ms ? TimeSpan.FromMilliseconds(ms) : null));
         }
     }
 }

@@ -33,7 +33,7 @@ internal sealed class MongoCommandTracer
         cluster.Subscribe<CommandFailedEvent>(OnFailed);
     }
 
-    private void OnStarted(CommandStartedEvent e)
+    internal void OnStarted(CommandStartedEvent e)
     {
         if (IgnoredCommands.Contains(e.CommandName) || !Source.HasListeners())
         {
@@ -81,7 +81,7 @@ internal sealed class MongoCommandTracer
         _inFlight[e.RequestId] = activity;
     }
 
-    private void OnSucceeded(CommandSucceededEvent e)
+    internal void OnSucceeded(CommandSucceededEvent e)
     {
         if (_inFlight.TryRemove(e.RequestId, out var activity))
         {
@@ -89,7 +89,7 @@ internal sealed class MongoCommandTracer
         }
     }
 
-    private void OnFailed(CommandFailedEvent e)
+    internal void OnFailed(CommandFailedEvent e)
     {
         if (_inFlight.TryRemove(e.RequestId, out var activity))
         {
