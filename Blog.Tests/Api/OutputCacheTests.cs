@@ -262,6 +262,23 @@ public sealed class OutputCacheTests(CountingBlogApiFactory factory) : IClassFix
         Assert.Empty((await otherTag.ReadPageAsync<PostSummary>()).Items);
     }
 
+    [Fact]
+    public async Task ChangingADisplayNameEvictsTheProfileAndTheAuthorNamesOnPosts()
+    {
+        var (author, user) = await factory.CreateUserAsync(Roles.Author);
+        var post = await author.CreatePostAsync();
+        await WarmAsync($"/api/users/{user.Username}");
+        await WarmAsync($"/api/posts/{post.Slug}");
+
+        var update = await author.PutJsonAsync("/api/users/me", new { displayName = "Renamed Author", bio = "New bio" });
+
+        Assert.Equal(HttpStatusCode.OK, update.StatusCode);
+        var profile = await factory.CreateClient().FetchAsync($"/api/users/{user.Username}");
+        Assert.Equal("Renamed Author", (await profile.ReadAsync<Blog.Api.Users.ProfileResponse>()).DisplayName);
+        var read = await factory.CreateClient().FetchAsync($"/api/posts/{post.Slug}");
+        Assert.Equal("Renamed Author", (await read.ReadAsync<PostResponse>()).Author.DisplayName);
+    }
+
     /// <summary>Fills the cache for a public path and checks that the next anonymous GET is a hit.</summary>
     private async Task WarmAsync(string path)
     {
