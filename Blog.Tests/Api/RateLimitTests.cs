@@ -57,7 +57,7 @@ public sealed class RateLimitTests(RateLimitFactory factory) : IClassFixture<Rat
         var limited = responses[3];
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
         Assert.InRange(limited.Headers.RetryAfter?.Delta?.TotalSeconds ?? 0, 1, 60);
-        await limited.ReadProblemAsync();
+        Assert.Equal("https://tools.ietf.org/html/rfc6585#section-4", (await limited.ReadProblemAsync()).Type);
     }
 
     [Fact]

@@ -4,16 +4,28 @@ using Microsoft.Extensions.Options;
 
 namespace Blog.Api;
 
-/// <summary>
-/// .NET 10's built-in validation keys <c>errors</c> by C# member names ("DisplayName"); clients sent and read JSON
-/// ("displayName"). This re-keys every validation problem with the app's JSON naming policy, segment by segment
-/// ("Items[0].Name" -> "items[0].name"), until the framework does it itself (dotnet/aspnetcore#61764).
-/// </summary>
-internal static class ValidationErrorNames
+internal static class ProblemDetailsSetup
 {
+    /// <summary>
+    /// ProblemDetails for every error. .NET 10's built-in validation keys <c>errors</c> by C# member names
+    /// ("DisplayName") while clients send and read JSON ("displayName"): every validation problem is re-keyed with the
+    /// app's JSON naming policy, segment by segment ("Items[0].Name" -> "items[0].name"), until the framework does it
+    /// itself (dotnet/aspnetcore#61764). 429s get the RFC 6585 type, which the framework's defaults lack; 413s say the limit.
+    /// </summary>
     public static void AddBlogProblemDetails(this IHostApplicationBuilder builder) =>
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
+            if (context.ProblemDetails.Status == StatusCodes.Status429TooManyRequests)
+            {
+                context.ProblemDetails.Type ??= "https://tools.ietf.org/html/rfc6585#section-4";
+            }
+
+            // Kestrel's own refusal of a chunked body over the limit arrives here as a bare 413.
+            if (context.ProblemDetails.Status == StatusCodes.Status413PayloadTooLarge)
+            {
+                context.ProblemDetails.Detail ??= RequestLimits.TooLargeDetail;
+            }
+
             if (context.ProblemDetails is HttpValidationProblemDetails { Errors.Count: > 0 } validation)
             {
                 var policy = context.HttpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>()
