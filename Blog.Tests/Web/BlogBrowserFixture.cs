@@ -177,6 +177,8 @@ public sealed class BrowserSession(IBrowserContext context, IPage page, BlogBrow
     public async Task<string> ScreenshotAsync(string name)
     {
         var path = Path.Combine(fixture.ScreenshotDirectory, $"{name}.png");
+        // A full-page shot of a scrolled page draws the sticky header over the middle of it.
+        await Page.EvaluateAsync("window.scrollTo(0, 0)");
         await Page.ScreenshotAsync(new() { Path = path, FullPage = true });
         return path;
     }

@@ -177,7 +177,7 @@ public class BrowserScenarioTests(BlogBrowserFixture fixture)
         await using var adminSession = await fixture.NewSessionAsync();
         var admin = adminSession.Page;
         await adminSession.SignInAsync(AppHostArgs.AdminUsername, AppHostArgs.AdminPassword);
-        await admin.GetByRole(AriaRole.Link, new() { Name = "Admin" }).ClickAsync();
+        await admin.GetByRole(AriaRole.Link, new() { Name = "Admin", Exact = true }).ClickAsync();
         await admin.Locator("#user-q").FillAsync(reader);
         await admin.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
         var row = admin.Locator($"tr[data-username='{reader}']");
