@@ -180,8 +180,11 @@ public class BrowserScenarioTests(BlogBrowserFixture fixture)
         await admin.GetByRole(AriaRole.Link, new() { Name = "Admin", Exact = true }).ClickAsync();
         await admin.Locator("#user-q").FillAsync(reader);
         await admin.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        // Wait for the search result itself: the row is on the unfiltered list too, and the enhanced navigation's
+        // DOM update would reset a select changed before it lands.
+        await admin.WaitForURLAsync(url => url.Contains($"q={reader}", StringComparison.Ordinal));
+        await Expect(admin.Locator("table.data tbody tr")).ToHaveCountAsync(1);
         var row = admin.Locator($"tr[data-username='{reader}']");
-        await Expect(row).ToBeVisibleAsync();
         await row.Locator("select").SelectOptionAsync("Author");
         await row.GetByRole(AriaRole.Button, new() { Name = "Change role" }).ClickAsync();
         await Expect(admin.Locator(".notice-success")).ToContainTextAsync($"{reader} is now Author");
