@@ -44,6 +44,10 @@ internal sealed class LiteDbContext : IDisposable
             // LiteDB returns local times unless told otherwise; the contract is UTC.
             UtcDate = true,
         };
+        Users = Database.GetCollection<User>(UsersCollection);
+        Posts = Database.GetCollection<Post>(PostsCollection);
+        Comments = Database.GetCollection<Comment>(CommentsCollection);
+        RefreshTokens = Database.GetCollection<RefreshToken>(RefreshTokensCollection);
 
         // Also here, not only in the initializer: the unique indexes are what enforce the contract, so no store may
         // ever see the file without them. EnsureIndex is a no-op when the index exists.
@@ -60,10 +64,10 @@ internal sealed class LiteDbContext : IDisposable
 
     public LiteDatabase Database { get; }
 
-    public ILiteCollection<User> Users => Database.GetCollection<User>(UsersCollection);
-    public ILiteCollection<Post> Posts => Database.GetCollection<Post>(PostsCollection);
-    public ILiteCollection<Comment> Comments => Database.GetCollection<Comment>(CommentsCollection);
-    public ILiteCollection<RefreshToken> RefreshTokens => Database.GetCollection<RefreshToken>(RefreshTokensCollection);
+    public ILiteCollection<User> Users { get; }
+    public ILiteCollection<Post> Posts { get; }
+    public ILiteCollection<Comment> Comments { get; }
+    public ILiteCollection<RefreshToken> RefreshTokens { get; }
 
     /// <summary>Runs <paramref name="write"/> under the store's write lock in one transaction; unique-index violations become <see cref="DuplicateKeyException"/>.</summary>
     public T Write<T>(Func<T> write)
