@@ -69,7 +69,9 @@ public sealed class RedisOutputCacheTests(RealRedisBlogApiFactory factory) : ICl
         var response = await factory.CreateClient().GetAsync("/health", Ct);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync(Ct));
+        var report = await response.Content.ReadFromJsonAsync<HealthResponse>(Ct);
+        Assert.Equal("Healthy", report!.Status);
+        Assert.Equal("Healthy", report.Checks["StackExchange.Redis"]);
     }
 
     // The output cache's keys hold the upper-cased path.
