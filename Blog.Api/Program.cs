@@ -1,5 +1,10 @@
 using Blog.Api;
+using Blog.Api.Auth;
+using Blog.Api.Bench;
+using Blog.Api.Comments;
 using Blog.Api.Posts;
+using Blog.Api.Tags;
+using Blog.Api.Users;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -11,7 +16,13 @@ var app = builder.Build();
 app.UseBlogPipeline();
 
 app.MapDefaultEndpoints();
+app.MapBlogOpenApi();
+app.MapAuthApi();
+app.MapUsersApi();
 app.MapPostsApi();
+app.MapCommentsApi();
+app.MapTagsApi();
+app.MapBenchApi(app.Configuration);
 
 app.Run();
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -102,7 +103,10 @@ public static class Extensions
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks(HealthEndpointPath).DisableHttpMetrics();
+        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions
+        {
+            ResponseWriter = WriteHealthReportAsync
+        }).DisableHttpMetrics();
 
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
         {
@@ -111,4 +115,24 @@ public static class Extensions
 
         return app;
     }
+
+    /// <summary>
+    /// <c>{"status":"Degraded","checks":{"storage":"Healthy","cache":"Degraded"}}</c>: the overall status and each
+    /// check's, so operators see which dependency is failing. Descriptions and exceptions stay in the logs.
+    /// </summary>
+    private static Task WriteHealthReportAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        var body = new HealthResponse(
+            report.Status.ToString(),
+            report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString()));
+        return context.Response.WriteAsJsonAsync(body, HealthResponseJsonContext.Default.HealthResponse);
+    }
 }
+
+/// <summary>The body of <c>/health</c>.</summary>
+public sealed record HealthResponse(string Status, Dictionary<string, string> Checks);
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(HealthResponse))]
+internal sealed partial class HealthResponseJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

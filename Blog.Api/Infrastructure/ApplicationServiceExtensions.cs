@@ -1,21 +1,30 @@
+using Blog.Api.Posts;
 using Blog.Api.Storage;
 
 namespace Blog.Api;
 
 internal static class ApplicationServiceExtensions
 {
-    /// <summary>Everything the API needs besides the service defaults: storage, output cache, ProblemDetails.</summary>
+    /// <summary>Everything the API needs besides the service defaults: storage, output cache, security, validation, OpenAPI.</summary>
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.Services.AddValidation();
         builder.AddBlogStorage();
         builder.AddBlogOutputCache();
+        builder.AddBlogSecurity();
+        builder.AddBlogOpenApi();
+        builder.Services.AddScoped<Authors>();
     }
 
     public static void UseBlogPipeline(this WebApplication app)
     {
+        // First: everything after it (rate limits, logs) must see the reader's IP, not the proxy's.
+        app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseBlogRequestLimits();
+        app.UseBlogSecurity();
         app.UseOutputCache();
     }
 }

@@ -1,0 +1,239 @@
+using System.Globalization;
+using Blog.Api.Storage;
+using Blog.Api.Users;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace Blog.Api.Auth;
+
+public static class AuthApi
+{
+    private const string InvalidCredentials = "The username/email or password is incorrect.";
+    private const string InvalidRefreshToken = "The refresh token is not valid. Sign in again.";
+
+    /// <summary>
+    /// <c>/api/auth</c>: register, login, refresh, logout, me. Register and login are rate limited per client IP;
+    /// repeated failed logins lock the account (see <see cref="LockoutOptions"/>).
+    /// </summary>
+    public static RouteGroupBuilder MapAuthApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/auth").WithTags("Auth");
+
+        group.MapPost("/register", RegisterAsync)
+            .RequireRateLimiting(RateLimitPolicies.Auth)
+            .WithName("Register")
+            .WithSummary("Create an account (always a Reader) and sign in")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+        group.MapPost("/login", LoginAsync)
+            .RequireRateLimiting(RateLimitPolicies.Auth)
+            .WithName("Login")
+            .WithSummary("Sign in with username or email and password")
+            .WithDescription("Wrong password and unknown user give the same 401. After Lockout:MaxFailedAttempts failures in a row the account " +
+                "is locked for Lockout:Duration: 429 with Retry-After, even with the right password.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+        group.MapPost("/refresh", RefreshAsync)
+            .WithName("Refresh")
+            .WithSummary("Exchange a refresh token for a new token pair (rotation)")
+            .WithDescription("A refresh token works once. Spending it again within a short grace window (two tabs) gives another pair; " +
+                "later, it revokes every token of that sign-in.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+
+        group.MapPost("/logout", LogoutAsync)
+            .WithName("Logout")
+            .WithSummary("Revoke the refresh token and the sign-in it belongs to")
+            .ProducesValidationProblem();
+
+        group.MapGet("/me", GetMeAsync)
+            .RequireAuthorization(Policies.Authenticated)
+            .WithName("GetMe")
+            .WithSummary("The signed-in user")
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+
+        return group;
+    }
+
+    private static async Task<Results<Created<AuthResponse>, ProblemHttpResult>> RegisterAsync(
+        RegisterRequest request, IUserStore users, IPasswordHasher<User> hasher, TokenService tokens, TimeProvider time, CancellationToken ct)
+    {
+        var email = request.Email.Trim();
+        var user = new User
+        {
+            Id = Guid.NewGuid().ToString("N"),
+            Username = request.Username,
+            NormalizedUsername = request.Username.ToLowerInvariant(),
+            Email = email,
+            NormalizedEmail = email.ToLowerInvariant(),
+            DisplayName = string.IsNullOrWhiteSpace(request.DisplayName) ? request.Username : request.DisplayName.Trim(),
+            Role = Roles.Reader,
+            PasswordHash = "",
+            CreatedAt = time.GetUtcNowForStorage(),
+        };
+        user.PasswordHash = hasher.HashPassword(user, request.Password);
+
+        try
+        {
+            await users.CreateAsync(user, ct);
+        }
+        catch (DuplicateKeyException ex)
+        {
+            return Duplicate(ex.Field);
+        }
+
+        var pair = await tokens.IssueAsync(user, familyId: null, ct);
+        return TypedResults.Created($"/api/users/{Uri.EscapeDataString(user.Username)}", ToResponse(user, pair));
+    }
+
+    private static async Task<Results<Ok<AuthResponse>, ProblemHttpResult>> LoginAsync(
+        LoginRequest request,
+        IUserStore users,
+        IPasswordHasher<User> hasher,
+        TokenService tokens,
+        IOptions<LockoutOptions> lockout,
+        TimeProvider time,
+        HttpContext http,
+        CancellationToken ct)
+    {
+        var now = time.GetUtcNowForStorage();
+        var user = await users.FindByLoginAsync(request.Login.Trim(), ct);
+        if (user is null)
+        {
+            // Same work as for a real account, so that timing does not tell which logins exist.
+            DummyPassword.Verify(hasher, request.Password);
+            return Unauthorized(InvalidCredentials);
+        }
+
+        if (user.LockoutEndsAt is { } lockedUntil && lockedUntil > now)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling((lockedUntil - now).TotalSeconds));
+            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status429TooManyRequests,
+                detail: "Too many failed sign-ins: this account is locked for a while. Try again later.");
+        }
+
+        var verification = hasher.VerifyHashedPassword(user, user.PasswordHash, request.Password);
+        if (verification == PasswordVerificationResult.Failed)
+        {
+            var options = lockout.Value;
+            await users.RecordFailedLoginAsync(user.Id, now, options.MaxFailedAttempts, options.Duration, ct);
+            return Unauthorized(InvalidCredentials);
+        }
+
+        // Said only to someone who knows the password.
+        if (user.Disabled)
+        {
+            return Unauthorized("This account is disabled.");
+        }
+
+        if (verification == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            await users.SetPasswordHashAsync(user.Id, hasher.HashPassword(user, request.Password), ct);
+        }
+
+        if (user.FailedLoginCount > 0 || user.LockoutEndsAt is not null)
+        {
+            await users.ResetFailedLoginsAsync(user.Id, ct);
+        }
+
+        var pair = await tokens.IssueAsync(user, familyId: null, ct);
+        return TypedResults.Ok(ToResponse(user, pair));
+    }
+
+    private static async Task<Results<Ok<AuthResponse>, ProblemHttpResult>> RefreshAsync(
+        RefreshRequest request,
+        IRefreshTokenStore refreshTokens,
+        IUserStore users,
+        TokenService tokens,
+        IOptions<JwtOptions> jwt,
+        TimeProvider time,
+        CancellationToken ct)
+    {
+        var now = time.GetUtcNowForStorage();
+        var stored = await refreshTokens.FindByHashAsync(TokenService.HashRefreshToken(request.RefreshToken), ct);
+        if (stored is null || stored.RevokedAt is not null || stored.ExpiresAt <= now)
+        {
+            return Unauthorized(InvalidRefreshToken);
+        }
+
+        if (stored.ConsumedAt is null && !await refreshTokens.TryConsumeAsync(stored.Id, now, ct))
+        {
+            // Another request spent it a moment ago: the same situation as two tabs, inside the grace window.
+            stored.ConsumedAt = now;
+        }
+        else if (stored.ConsumedAt is { } consumedAt && now - consumedAt > jwt.Value.RefreshReuseGrace)
+        {
+            // A spent token presented again after the grace window: someone kept a copy. End the whole sign-in.
+            await refreshTokens.RevokeFamilyAsync(stored.FamilyId, now, ct);
+            return Unauthorized(InvalidRefreshToken);
+        }
+
+        var user = await users.FindByIdAsync(stored.UserId, ct);
+        if (user is null || user.Disabled)
+        {
+            await refreshTokens.RevokeFamilyAsync(stored.FamilyId, now, ct);
+            return Unauthorized(InvalidRefreshToken);
+        }
+
+        var pair = await tokens.IssueAsync(user, stored.FamilyId, ct);
+        return TypedResults.Ok(ToResponse(user, pair));
+    }
+
+    private static async Task<NoContent> LogoutAsync(RefreshRequest request, IRefreshTokenStore refreshTokens, TimeProvider time, CancellationToken ct)
+    {
+        // Unknown or already revoked tokens also get 204: logout is idempotent and tells nothing.
+        var stored = await refreshTokens.FindByHashAsync(TokenService.HashRefreshToken(request.RefreshToken), ct);
+        if (stored is not null)
+        {
+            await refreshTokens.RevokeFamilyAsync(stored.FamilyId, time.GetUtcNowForStorage(), ct);
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetMeAsync(CurrentUser currentUser, IUserStore users, CancellationToken ct)
+    {
+        var user = await users.FindByIdAsync(currentUser.Id!, ct);
+        return user is null ? Unauthorized("The account no longer exists.") : TypedResults.Ok(user.AsResponse());
+    }
+
+    private static AuthResponse ToResponse(User user, TokenPair pair) =>
+        new(user.AsResponse(), pair.AccessToken, pair.RefreshToken, pair.ExpiresAt);
+
+    private static ProblemHttpResult Unauthorized(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, detail: detail);
+
+    /// <summary>409 naming the taken field, also as <c>errors</c> so that a form can show it next to the field.</summary>
+    internal static ProblemHttpResult Duplicate(string field) => TypedResults.Problem(
+        statusCode: StatusCodes.Status409Conflict,
+        detail: $"The {field} is already taken.",
+        extensions: new Dictionary<string, object?>
+        {
+            ["field"] = field,
+            ["errors"] = new Dictionary<string, string[]> { [field] = [$"The {field} is already taken."] },
+        });
+
+    /// <summary>A hash of a random password, computed once, to verify against when the login names nobody.</summary>
+    private static class DummyPassword
+    {
+        private static readonly User Nobody = new()
+        {
+            Id = "", Username = "", NormalizedUsername = "", Email = "", NormalizedEmail = "", DisplayName = "", Role = Roles.Reader, PasswordHash = "",
+        };
+
+        private static string? _hash;
+
+        public static void Verify(IPasswordHasher<User> hasher, string password)
+        {
+            _hash ??= hasher.HashPassword(Nobody, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)));
+            hasher.VerifyHashedPassword(Nobody, _hash, password);
+        }
+    }
+}

@@ -1,0 +1,217 @@
+using Blog.Api.Posts;
+using Blog.Api.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Blog.Api.Comments;
+
+public static class CommentsApi
+{
+    private const int DefaultPageSize = 20;
+
+    public static IEndpointRouteBuilder MapCommentsApi(this IEndpointRouteBuilder app)
+    {
+        // Comments exist only under a post the caller can see: on a draft nobody else can see, every call is a 404.
+        var comments = app.MapGroup("/api/posts/{slug}/comments").WithTags("Comments");
+
+        comments.MapGet("/", ListCommentsAsync)
+            .WithName("ListComments")
+            .WithSummary("Lists a post's comments, oldest first")
+            .WithDescription("Hidden comments are listed only for Editors and Admins. pageSize is capped at 50.")
+            .CacheOutput(OutputCachePolicies.Comments);
+
+        var signedIn = comments.MapGroup("").RequireAuthorization(Policies.Authenticated);
+
+        signedIn.MapPost("/", CreateCommentAsync)
+            .WithName("CreateComment")
+            .WithSummary("Comments on a post")
+            .RequireRateLimiting(RateLimitPolicies.Writes);
+
+        signedIn.MapPut("/{id}", UpdateCommentAsync)
+            .WithName("UpdateComment")
+            .WithSummary("Edits the caller's own comment");
+
+        signedIn.MapDelete("/{id}", DeleteCommentAsync)
+            .WithName("DeleteComment")
+            .WithSummary("Deletes a comment (its author, Editors and Admins)");
+
+        var moderation = comments.MapGroup("").RequireAuthorization(Policies.Editor);
+
+        moderation.MapPost("/{id}/hide", HideCommentAsync)
+            .WithName("HideComment")
+            .WithSummary("Hides a comment from everyone but Editors and Admins");
+
+        moderation.MapPost("/{id}/unhide", UnhideCommentAsync)
+            .WithName("UnhideComment")
+            .WithSummary("Shows a hidden comment again");
+
+        return app;
+    }
+
+    public static async Task<Results<Ok<PageResponse<CommentResponse>>, NotFound>> ListCommentsAsync(
+        string slug,
+        [AsParameters] CommentListQuery query,
+        IPostStore posts,
+        ICommentStore comments,
+        Authors authors,
+        CurrentUser user,
+        HttpContext httpContext,
+        CancellationToken ct)
+    {
+        var post = await PostsApi.FindVisibleAsync(posts, slug, user, ct);
+        if (post is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var includeHidden = user.IsEditorOrAdmin;
+        if (includeHidden || post.Status != PostStatus.Published)
+        {
+            httpContext.MarkCallerSpecific();
+        }
+
+        var (page, pageSize) = ContentPaging.Clamp(query.Page, query.PageSize, DefaultPageSize);
+        var result = await comments.ListAsync(post.Id, includeHidden, page, pageSize, ct);
+        var items = new List<CommentResponse>(result.Items.Count);
+        foreach (var comment in result.Items)
+        {
+            items.Add(comment.AsResponse(await authors.GetAsync(comment.AuthorId, ct)));
+        }
+
+        return TypedResults.Ok(new PageResponse<CommentResponse>(items, page, pageSize, result.Total));
+    }
+
+    public static async Task<Results<Created<CommentResponse>, NotFound>> CreateCommentAsync(
+        string slug,
+        CommentRequest request,
+        IPostStore posts,
+        ICommentStore comments,
+        Authors authors,
+        CurrentUser user,
+        OutputCacheEvictor cache,
+        TimeProvider clock,
+        CancellationToken ct)
+    {
+        var post = await PostsApi.FindVisibleAsync(posts, slug, user, ct);
+        if (post is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var comment = new Comment
+        {
+            Id = Guid.CreateVersion7().ToString("N"),
+            PostId = post.Id,
+            AuthorId = user.Id ?? throw new InvalidOperationException("The Authenticated policy admits only signed-in users."),
+            Body = request.Body!.Trim(),
+            CreatedAt = clock.GetUtcNowForStorage(),
+        };
+        await comments.CreateAsync(comment, ct);
+        await EvictAsync(cache, post);
+
+        return TypedResults.Created(
+            $"/api/posts/{post.Slug}/comments/{comment.Id}", comment.AsResponse(await authors.GetAsync(comment.AuthorId, ct)));
+    }
+
+    public static async Task<Results<Ok<CommentResponse>, NotFound, ForbidHttpResult>> UpdateCommentAsync(
+        string slug,
+        string id,
+        CommentRequest request,
+        IPostStore posts,
+        ICommentStore comments,
+        Authors authors,
+        CurrentUser user,
+        OutputCacheEvictor cache,
+        TimeProvider clock,
+        CancellationToken ct)
+    {
+        var (post, comment) = await FindVisibleAsync(posts, comments, slug, id, user, ct);
+        if (post is null || comment is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        // Only the author edits a comment: moderators hide or delete, they do not put words in someone's mouth.
+        if (!string.Equals(comment.AuthorId, user.Id, StringComparison.Ordinal))
+        {
+            return TypedResults.Forbid();
+        }
+
+        var body = request.Body!.Trim();
+        var now = clock.GetUtcNowForStorage();
+        if (!await comments.UpdateBodyAsync(post.Id, comment.Id, body, now, ct))
+        {
+            return TypedResults.NotFound();
+        }
+
+        comment.Body = body;
+        comment.UpdatedAt = now;
+        await EvictAsync(cache, post);
+        return TypedResults.Ok(comment.AsResponse(await authors.GetAsync(comment.AuthorId, ct)));
+    }
+
+    public static async Task<Results<NoContent, NotFound, ForbidHttpResult>> DeleteCommentAsync(
+        string slug, string id, IPostStore posts, ICommentStore comments, CurrentUser user, OutputCacheEvictor cache, CancellationToken ct)
+    {
+        var (post, comment) = await FindVisibleAsync(posts, comments, slug, id, user, ct);
+        if (post is null || comment is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        if (!string.Equals(comment.AuthorId, user.Id, StringComparison.Ordinal) && !user.IsEditorOrAdmin)
+        {
+            return TypedResults.Forbid();
+        }
+
+        if (!await comments.DeleteAsync(post.Id, comment.Id, ct))
+        {
+            return TypedResults.NotFound();
+        }
+
+        await EvictAsync(cache, post);
+        return TypedResults.NoContent();
+    }
+
+    public static Task<Results<Ok<CommentResponse>, NotFound>> HideCommentAsync(
+        string slug, string id, IPostStore posts, ICommentStore comments, Authors authors, CurrentUser user,
+        OutputCacheEvictor cache, CancellationToken ct) =>
+        SetHiddenAsync(slug, id, hidden: true, posts, comments, authors, user, cache, ct);
+
+    public static Task<Results<Ok<CommentResponse>, NotFound>> UnhideCommentAsync(
+        string slug, string id, IPostStore posts, ICommentStore comments, Authors authors, CurrentUser user,
+        OutputCacheEvictor cache, CancellationToken ct) =>
+        SetHiddenAsync(slug, id, hidden: false, posts, comments, authors, user, cache, ct);
+
+    private static async Task<Results<Ok<CommentResponse>, NotFound>> SetHiddenAsync(
+        string slug, string id, bool hidden, IPostStore posts, ICommentStore comments, Authors authors, CurrentUser user,
+        OutputCacheEvictor cache, CancellationToken ct)
+    {
+        var (post, comment) = await FindVisibleAsync(posts, comments, slug, id, user, ct);
+        if (post is null || comment is null || !await comments.SetHiddenAsync(post.Id, comment.Id, hidden, ct))
+        {
+            return TypedResults.NotFound();
+        }
+
+        comment.Hidden = hidden;
+        await EvictAsync(cache, post);
+        return TypedResults.Ok(comment.AsResponse(await authors.GetAsync(comment.AuthorId, ct)));
+    }
+
+    /// <summary>The post and comment, when the caller may see both: a hidden comment exists only for Editors and Admins.</summary>
+    private static async Task<(Post? Post, Comment? Comment)> FindVisibleAsync(
+        IPostStore posts, ICommentStore comments, string slug, string id, CurrentUser user, CancellationToken ct)
+    {
+        var post = await PostsApi.FindVisibleAsync(posts, slug, user, ct);
+        if (post is null)
+        {
+            return (null, null);
+        }
+
+        var comment = await comments.FindAsync(post.Id, id, ct);
+        return (post, comment is not null && (!comment.Hidden || user.IsEditorOrAdmin) ? comment : null);
+    }
+
+    // Comment lists, and the posts whose comment counts changed. A draft's comments are in no cached response.
+    private static Task EvictAsync(OutputCacheEvictor cache, Post post) =>
+        post.Status == PostStatus.Published ? cache.EvictAsync(CacheTags.Comments, CacheTags.Posts) : Task.CompletedTask;
+}

@@ -1,0 +1,121 @@
+using System.ComponentModel.DataAnnotations;
+using Blog.Api.Storage;
+
+namespace Blog.Api.Posts;
+
+// Request and response records of the posts API (docs/api-contract.md). Storage documents never leave the API.
+
+public sealed record AuthorRef(string Username, string DisplayName);
+
+public sealed record PostSummary(
+    string Id,
+    string Slug,
+    string Title,
+    string Summary,
+    IReadOnlyList<string> Tags,
+    string Status,
+    AuthorRef Author,
+    DateTime CreatedAt,
+    DateTime UpdatedAt,
+    DateTime? PublishedAt,
+    int CommentCount,
+    long Version);
+
+public sealed record PostResponse(
+    string Id,
+    string Slug,
+    string Title,
+    string Summary,
+    IReadOnlyList<string> Tags,
+    string Status,
+    AuthorRef Author,
+    DateTime CreatedAt,
+    DateTime UpdatedAt,
+    DateTime? PublishedAt,
+    int CommentCount,
+    long Version,
+    string Body);
+
+/// <summary>Limits of a post's fields; the same for create and update.</summary>
+public static class PostLimits
+{
+    public const int TitleMaxLength = 200;
+    public const int SummaryMaxLength = 500;
+    public const int BodyMaxLength = 100_000;
+}
+
+public sealed record CreatePostRequest
+{
+    [Required, StringLength(PostLimits.TitleMaxLength)]
+    public string? Title { get; init; }
+
+    [StringLength(PostLimits.SummaryMaxLength)]
+    public string? Summary { get; init; }
+
+    [StringLength(PostLimits.BodyMaxLength)]
+    public string? Body { get; init; }
+
+    [PostTags]
+    public IReadOnlyList<string?>? Tags { get; init; }
+
+    /// <summary>True publishes at once; otherwise the post starts as a draft.</summary>
+    public bool? Publish { get; init; }
+}
+
+public sealed record UpdatePostRequest
+{
+    [Required, StringLength(PostLimits.TitleMaxLength)]
+    public string? Title { get; init; }
+
+    [StringLength(PostLimits.SummaryMaxLength)]
+    public string? Summary { get; init; }
+
+    [StringLength(PostLimits.BodyMaxLength)]
+    public string? Body { get; init; }
+
+    [PostTags]
+    public IReadOnlyList<string?>? Tags { get; init; }
+}
+
+/// <summary>Query string of <c>GET /api/posts</c>.</summary>
+public sealed record PostListQuery(int? Page, int? PageSize, string? Tag, string? Author, string? Q, string? Status);
+
+/// <summary>Query string of <c>GET /api/users/me/posts</c>.</summary>
+public sealed record MyPostsQuery(int? Page, int? PageSize, string? Status);
+
+internal static class PostMapping
+{
+    public static PostSummary AsSummary(this Post post, AuthorRef author) => new(
+        post.Id, post.Slug, post.Title, post.Summary, post.Tags, post.Status, author,
+        post.CreatedAt.AsUtc(), post.UpdatedAt.AsUtc(), post.PublishedAt?.AsUtc(), post.CommentCount, post.Version);
+
+    public static PostResponse AsResponse(this Post post, AuthorRef author) => new(
+        post.Id, post.Slug, post.Title, post.Summary, post.Tags, post.Status, author,
+        post.CreatedAt.AsUtc(), post.UpdatedAt.AsUtc(), post.PublishedAt?.AsUtc(), post.CommentCount, post.Version,
+        post.Body);
+
+    /// <summary>The post's entity tag: its version, quoted.</summary>
+    public static string ETag(this Post post) => $"\"{post.Version}\"";
+
+    /// <summary>Sets the fields a client may write, and what derives from them.</summary>
+    public static void Apply(this Post post, string title, string? summary, string? body, IEnumerable<string?>? tags, DateTime now)
+    {
+        post.Title = title.Trim();
+        post.Summary = summary?.Trim() ?? "";
+        post.Body = body ?? "";
+        post.Tags = PostTags.Normalize(tags);
+        post.SearchTerms = SearchTerms.FromPost(post.Title, post.Summary, post.Body);
+        post.UpdatedAt = now;
+    }
+}
+
+internal static class DateTimeExtensions
+{
+    /// <summary>The instant as a UTC <see cref="DateTime"/>, so JSON carries the "Z" whatever Kind the store gave back.</summary>
+    public static DateTime AsUtc(this DateTime value) => value.Kind switch
+    {
+        DateTimeKind.Utc => value,
+        DateTimeKind.Local => value.ToUniversalTime(),
+        _ => DateTime.SpecifyKind(value, DateTimeKind.Utc),
+    };
+}

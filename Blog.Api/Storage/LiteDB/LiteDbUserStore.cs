@@ -1,0 +1,145 @@
+using LiteDB;
+
+namespace Blog.Api.Storage.LiteDB;
+
+internal sealed class LiteDbUserStore(LiteDbContext context) : IUserStore
+{
+    public Task<User?> FindByIdAsync(string id, CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult<User?>(context.Users.FindById(id));
+    }
+
+    public Task<User?> FindByUsernameAsync(string username, CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult(FindBy(nameof(User.NormalizedUsername), username));
+    }
+
+    public Task<User?> FindByLoginAsync(string usernameOrEmail, CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult(
+            FindBy(nameof(User.NormalizedUsername), usernameOrEmail) ?? FindBy(nameof(User.NormalizedEmail), usernameOrEmail));
+    }
+
+    public Task CreateAsync(User user, CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        StoredValues.Normalize(user);
+        context.Write(() => context.Users.Insert(user));
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> UpdateProfileAsync(string id, string displayName, string? bio, CancellationToken ct = default) =>
+        Modify(id, ct, user =>
+        {
+            user.DisplayName = displayName;
+            user.Bio = bio;
+        });
+
+    public Task<bool> SetPasswordHashAsync(string id, string passwordHash, CancellationToken ct = default) =>
+        Modify(id, ct, user => user.PasswordHash = passwordHash);
+
+    public Task<PagedResult<User>> ListAsync(string? search, int page, int pageSize, CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        var (skip, take) = StoredValues.Page(page, pageSize);
+
+        ILiteQueryable<User> Query()
+        {
+            var query = context.Users.Query();
+            if (!string.IsNullOrEmpty(search))
+            {
+                // A plain substring test on lower-case copies: the input is a parameter, never part of the expression.
+                query = query.Where(
+                    "INDEXOF($.NormalizedUsername, @0) >= 0 OR INDEXOF($.NormalizedEmail, @0) >= 0 OR INDEXOF(LOWER($.DisplayName), @0) >= 0",
+                    StoredValues.Key(search));
+            }
+
+            return query;
+        }
+
+        var total = Query().LongCount();
+        var items = Query().OrderBy(x => x.NormalizedUsername).Skip(skip).Limit(take).ToList();
+        return Task.FromResult(new PagedResult<User>(items, total));
+    }
+
+    public Task<long> CountAsync(CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult(context.Users.LongCount());
+    }
+
+    public Task<AccountChangeResult> ChangeAccountAsync(string id, string? role, bool? disabled, CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        var newRole = role is null ? null : Roles.Normalize(role) ?? throw new ArgumentException($"Unknown role '{role}'.", nameof(role));
+
+        // The write lock makes "count the other enabled Admins, then apply" one step for every caller in this process,
+        // and this process is the only one that opens the file.
+        return Task.FromResult(context.Write(() =>
+        {
+            var user = context.Users.FindById(id);
+            if (user is null)
+            {
+                return AccountChangeResult.NotFound;
+            }
+
+            var wasEnabledAdmin = user.Role == Roles.Admin && !user.Disabled;
+            user.Role = newRole ?? user.Role;
+            user.Disabled = disabled ?? user.Disabled;
+            var isEnabledAdmin = user.Role == Roles.Admin && !user.Disabled;
+
+            if (wasEnabledAdmin && !isEnabledAdmin)
+            {
+                var otherEnabledAdmins = context.Users.Count(
+                    "$.Role = @0 AND $.Disabled = false AND $._id != @1", Roles.Admin, id);
+                if (otherEnabledAdmins == 0)
+                {
+                    return AccountChangeResult.LastAdmin;
+                }
+            }
+
+            context.Users.Update(user);
+            return AccountChangeResult.Changed;
+        }));
+    }
+
+    public Task RecordFailedLoginAsync(string id, DateTime now, int lockoutThreshold, TimeSpan lockout, CancellationToken ct = default) =>
+        Modify(id, ct, user =>
+        {
+            user.FailedLoginCount++;
+            if (user.FailedLoginCount >= lockoutThreshold)
+            {
+                user.LockoutEndsAt = StoredValues.Time(now + lockout);
+                user.FailedLoginCount = 0;
+            }
+        });
+
+    public Task ResetFailedLoginsAsync(string id, CancellationToken ct = default) =>
+        Modify(id, ct, user =>
+        {
+            user.FailedLoginCount = 0;
+            user.LockoutEndsAt = null;
+        });
+
+    private User? FindBy(string field, string value) =>
+        context.Users.FindOne(Query.EQ(field, StoredValues.Key(value)));
+
+    private Task<bool> Modify(string id, CancellationToken ct, Action<User> change)
+    {
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult(context.Write(() =>
+        {
+            var user = context.Users.FindById(id);
+            if (user is null)
+            {
+                return false;
+            }
+
+            change(user);
+            return context.Users.Update(user);
+        }));
+    }
+}

@@ -1,0 +1,27 @@
+using Blog.Api.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Blog.Api.Tags;
+
+public sealed record TagResponse(string Tag, long Count);
+
+public static class TagsApi
+{
+    public static IEndpointRouteBuilder MapTagsApi(this IEndpointRouteBuilder app)
+    {
+        var tags = app.MapGroup("/api/tags").WithTags("Tags");
+
+        tags.MapGet("/", ListTagsAsync)
+            .WithName("ListTags")
+            .WithSummary("Lists the tags of published posts with their counts, most used first")
+            .CacheOutput(OutputCachePolicies.Tags);
+
+        return app;
+    }
+
+    public static async Task<Ok<TagResponse[]>> ListTagsAsync(IPostStore posts, CancellationToken ct)
+    {
+        var counts = await posts.GetTagCountsAsync(ct);
+        return TypedResults.Ok(counts.Select(c => new TagResponse(c.Tag, c.Count)).ToArray());
+    }
+}

@@ -1,0 +1,176 @@
+using Blog.Api.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+
+namespace Blog.Api.Users;
+
+public static class UsersApi
+{
+    public const int MaxSearchLength = 100;
+
+    /// <summary>
+    /// <c>/api/users</c>: public profiles, the caller's own profile and password, and the Admin's user management.
+    /// (<c>GET /api/users/me/posts</c> belongs to the posts feature.)
+    /// </summary>
+    public static RouteGroupBuilder MapUsersApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/users").WithTags("Users");
+
+        group.MapGet("/{username}", GetProfileAsync)
+            .WithName("GetProfile")
+            .WithSummary("A user's public profile")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapPut("/me", UpdateMeAsync)
+            .RequireAuthorization(Policies.Authenticated)
+            .WithName("UpdateMe")
+            .WithSummary("Change the signed-in user's display name and bio")
+            .ProducesValidationProblem();
+
+        group.MapPut("/me/password", ChangeMyPasswordAsync)
+            .RequireAuthorization(Policies.Authenticated)
+            .RequireRateLimiting(RateLimitPolicies.Auth)
+            .WithName("ChangeMyPassword")
+            .WithSummary("Change the signed-in user's password; signs out every session (refresh tokens are revoked)")
+            .ProducesValidationProblem();
+
+        var admin = group.MapGroup("").RequireAuthorization(Policies.Admin);
+
+        admin.MapGet("/", ListAsync)
+            .WithName("ListUsers")
+            .WithSummary("Admin: list users, optionally matching q in username, email or display name");
+
+        admin.MapPut("/{username}/role", ChangeRoleAsync)
+            .WithName("ChangeUserRole")
+            .WithSummary("Admin: change a user's role (409 if no enabled Admin would remain)")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        admin.MapPost("/{username}/disable", (string username, IUserStore users, UserStatusCache status, CancellationToken ct) =>
+                SetDisabledAsync(username, true, users, status, ct))
+            .WithName("DisableUser")
+            .WithSummary("Admin: disable an account; it can no longer sign in and its tokens stop working (409 for the last enabled Admin)")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        admin.MapPost("/{username}/enable", (string username, IUserStore users, UserStatusCache status, CancellationToken ct) =>
+                SetDisabledAsync(username, false, users, status, ct))
+            .WithName("EnableUser")
+            .WithSummary("Admin: enable a disabled account")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        admin.MapPut("/{username}/password", ResetPasswordAsync)
+            .WithName("ResetUserPassword")
+            .WithSummary("Admin: set a user's password, unlock the account and revoke its refresh tokens")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        return group;
+    }
+
+    private static async Task<Results<Ok<ProfileResponse>, NotFound>> GetProfileAsync(string username, IUserStore users, CancellationToken ct) =>
+        await users.FindByUsernameAsync(username, ct) is { } user ? TypedResults.Ok(user.AsProfile()) : TypedResults.NotFound();
+
+    private static async Task<Results<Ok<UserResponse>, NotFound>> UpdateMeAsync(
+        UpdateProfileRequest request, CurrentUser currentUser, IUserStore users, CancellationToken ct)
+    {
+        var bio = string.IsNullOrWhiteSpace(request.Bio) ? null : request.Bio.Trim();
+        if (!await users.UpdateProfileAsync(currentUser.Id!, request.DisplayName.Trim(), bio, ct)
+            || await users.FindByIdAsync(currentUser.Id!, ct) is not { } user)
+        {
+            return TypedResults.NotFound();
+        }
+
+        return TypedResults.Ok(user.AsResponse());
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem, NotFound>> ChangeMyPasswordAsync(
+        ChangePasswordRequest request,
+        CurrentUser currentUser,
+        IUserStore users,
+        IRefreshTokenStore refreshTokens,
+        IPasswordHasher<User> hasher,
+        TimeProvider time,
+        CancellationToken ct)
+    {
+        if (await users.FindByIdAsync(currentUser.Id!, ct) is not { } user)
+        {
+            return TypedResults.NotFound();
+        }
+
+        if (hasher.VerifyHashedPassword(user, user.PasswordHash, request.CurrentPassword) == PasswordVerificationResult.Failed)
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["currentPassword"] = ["The current password is incorrect."] });
+        }
+
+        await users.SetPasswordHashAsync(user.Id, hasher.HashPassword(user, request.NewPassword), ct);
+        // Every refresh token, this session's too (the request does not say which one is the caller's): other devices
+        // are signed out at once, this one when its access token expires unless it signs in again.
+        await refreshTokens.RevokeAllForUserAsync(user.Id, time.GetUtcNowForStorage(), ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<PageResponse<UserResponse>>> ListAsync(string? q, int? page, int? pageSize, IUserStore users, CancellationToken ct)
+    {
+        var (pageNumber, size) = Paging.Normalize(page, pageSize);
+        var search = string.IsNullOrWhiteSpace(q) ? null : q.Trim()[..Math.Min(q.Trim().Length, MaxSearchLength)];
+        var result = await users.ListAsync(search, pageNumber, size, ct);
+        return TypedResults.Ok(new PageResponse<UserResponse>([.. result.Items.Select(u => u.AsResponse())], pageNumber, size, result.Total));
+    }
+
+    private static async Task<Results<Ok<UserResponse>, NotFound, ProblemHttpResult>> ChangeRoleAsync(
+        string username, ChangeRoleRequest request, IUserStore users, UserStatusCache status, CancellationToken ct)
+    {
+        var role = Roles.Normalize(request.Role)!;
+        return await ChangeAccountAsync(username, role, disabled: null, users, status, ct);
+    }
+
+    private static Task<Results<Ok<UserResponse>, NotFound, ProblemHttpResult>> SetDisabledAsync(
+        string username, bool disabled, IUserStore users, UserStatusCache status, CancellationToken ct) =>
+        ChangeAccountAsync(username, role: null, disabled, users, status, ct);
+
+    private static async Task<Results<Ok<UserResponse>, NotFound, ProblemHttpResult>> ChangeAccountAsync(
+        string username, string? role, bool? disabled, IUserStore users, UserStatusCache status, CancellationToken ct)
+    {
+        if (await users.FindByUsernameAsync(username, ct) is not { } user)
+        {
+            return TypedResults.NotFound();
+        }
+
+        switch (await users.ChangeAccountAsync(user.Id, role, disabled, ct))
+        {
+            case AccountChangeResult.NotFound:
+                return TypedResults.NotFound();
+            case AccountChangeResult.LastAdmin:
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status409Conflict,
+                    detail: "Refused: there must always be at least one enabled Admin.");
+        }
+
+        // Other replicas see the change when their cache entry expires (JwtOptions.UserStatusCacheDuration).
+        status.Evict(user.Id);
+        return await users.FindByIdAsync(user.Id, ct) is { } changed ? TypedResults.Ok(changed.AsResponse()) : TypedResults.NotFound();
+    }
+
+    private static async Task<Results<NoContent, NotFound>> ResetPasswordAsync(
+        string username,
+        ResetPasswordRequest request,
+        IUserStore users,
+        IRefreshTokenStore refreshTokens,
+        IPasswordHasher<User> hasher,
+        TimeProvider time,
+        CancellationToken ct)
+    {
+        if (await users.FindByUsernameAsync(username, ct) is not { } user)
+        {
+            return TypedResults.NotFound();
+        }
+
+        await users.SetPasswordHashAsync(user.Id, hasher.HashPassword(user, request.NewPassword), ct);
+        await users.ResetFailedLoginsAsync(user.Id, ct);
+        await refreshTokens.RevokeAllForUserAsync(user.Id, time.GetUtcNowForStorage(), ct);
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,137 @@
+using System.Net.Http.Headers;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Blog.AppHost.Infrastructure;
+using StackExchange.Redis;
+
+namespace Blog.Tests.AppHost;
+
+/// <summary>
+/// Starts the real AppHost (DistributedApplicationTestingBuilder) in each infrastructure choice, waits for health and
+/// checks that data flows database -> API -> web. Containers only where they can really start; otherwise the case is
+/// skipped with what is missing.
+/// </summary>
+[Collection(AppHostCollection.Name)]
+public class AppHostEndToEndTests
+{
+    private static readonly TimeSpan s_startTimeout = TimeSpan.FromMinutes(4);
+    private static readonly CancellationToken s_ct = TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task EmbeddedStoreAndMemoryCacheServeThePostsThroughTheWeb()
+    {
+        await using var app = await StartAsync("embedded", "memory");
+
+        var health = await GetHealthAsync(app);
+        Assert.Contains("storage", health.Checks.Keys);
+        Assert.DoesNotContain(health.Checks.Keys, k => k.Contains("Redis", StringComparison.OrdinalIgnoreCase));
+
+        await AssertWebShowsAPostCreatedThroughTheApiAsync(app);
+    }
+
+    [Fact]
+    public async Task RedisContainerHoldsTheApisOutputCache()
+    {
+        var missing = await ContainerPrerequisites.MissingForAsync(InfrastructureChoice.RedisImageReference);
+        Assert.SkipWhen(missing is not null, $"Redis container case skipped: {missing}");
+
+        await using var app = await StartAsync("embedded", "redis");
+
+        var health = await GetHealthAsync(app);
+        Assert.Equal("Healthy", health.Checks["StackExchange.Redis"]);
+
+        await AssertWebShowsAPostCreatedThroughTheApiAsync(app);
+        await AssertOutputCacheEntriesAreInRedisAsync(app);
+    }
+
+    [Fact]
+    public async Task MongoDBAndRedisContainersServeThePostsThroughTheWeb()
+    {
+        var missing = await ContainerPrerequisites.MissingForAsync(MongoDBBuilderExtensions.ImageReference)
+            ?? await ContainerPrerequisites.MissingForAsync(InfrastructureChoice.RedisImageReference);
+        Assert.SkipWhen(missing is not null, $"MongoDB container case skipped: {missing}");
+
+        await using var app = await StartAsync("mongodb", "redis");
+
+        var health = await GetHealthAsync(app);
+        Assert.Equal("Healthy", health.Checks["MongoDB.Driver"]);
+        Assert.Equal("Healthy", health.Checks["StackExchange.Redis"]);
+
+        await AssertWebShowsAPostCreatedThroughTheApiAsync(app);
+        await AssertOutputCacheEntriesAreInRedisAsync(app);
+    }
+
+    private static async Task<DistributedApplication> StartAsync(string database, string cache)
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("blog-apphost-").FullName;
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Blog_AppHost>(
+            AppHostArgs.Create(database, cache, dataDirectory), s_ct);
+        builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
+
+        var app = await builder.BuildAsync(s_ct).WaitAsync(s_startTimeout, s_ct);
+        await app.StartAsync(s_ct).WaitAsync(s_startTimeout, s_ct);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("api", s_ct).WaitAsync(s_startTimeout, s_ct);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("web", s_ct).WaitAsync(s_startTimeout, s_ct);
+        return app;
+    }
+
+    private static async Task<HealthResponse> GetHealthAsync(DistributedApplication app)
+    {
+        using var api = app.CreateHttpClient("api");
+        var response = await api.GetAsync("/health", s_ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var health = await response.Content.ReadFromJsonAsync<HealthResponse>(s_ct);
+        Assert.NotNull(health);
+        Assert.Equal("Healthy", health.Status);
+        return health;
+    }
+
+    private static async Task AssertWebShowsAPostCreatedThroughTheApiAsync(DistributedApplication app)
+    {
+        using var api = app.CreateHttpClient("api");
+        var login = await api.PostAsJsonAsync("/api/auth/login", new { login = AppHostArgs.AdminUsername, password = AppHostArgs.AdminPassword }, s_ct);
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        var tokens = await login.Content.ReadFromJsonAsync<TokenBody>(s_ct);
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens!.AccessToken);
+
+        var title = $"Hello from the end-to-end test {Guid.NewGuid():N}";
+        var created = await api.PostAsJsonAsync("/api/posts", new
+        {
+            title,
+            summary = "Written through the API, read through the web.",
+            body = "It *works*.",
+            tags = new[] { "aspire" },
+            publish = true,
+        }, s_ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        using var web = app.CreateHttpClient("web");
+        var page = await web.GetStringAsync("/", s_ct);
+        Assert.Contains(title, page);
+    }
+
+    private static async Task AssertOutputCacheEntriesAreInRedisAsync(DistributedApplication app)
+    {
+        var connectionString = await app.GetConnectionStringAsync("cache", s_ct);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(connectionString!);
+        var server = redis.GetServers().Single();
+        await redis.GetDatabase().ExecuteAsync("FLUSHALL");
+
+        using var api = app.CreateHttpClient("api");
+        var first = await api.GetAsync("/api/posts", s_ct);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+
+        var keys = server.Keys(pattern: "*").ToArray();
+        Assert.NotEmpty(keys);
+    }
+
+    private sealed record TokenBody(string AccessToken);
+}
+
+[CollectionDefinition(Name)]
+public sealed class AppHostCollection
+{
+    /// <summary>Tests that start the whole AppHost share this collection, so that two never start at once on 2 cores.</summary>
+    public const string Name = "AppHost";
+}

@@ -1,0 +1,140 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Blog.AppHost.Infrastructure;
+using Microsoft.Extensions.Configuration;
+
+namespace Blog.Tests.AppHost;
+
+/// <summary>The application model the AppHost builds in each infrastructure choice. Nothing is started.</summary>
+public class AppHostModelTests
+{
+    private static readonly CancellationToken s_ct = TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task EmbeddedAndMemoryRunOnlyTheTwoProjects()
+    {
+        await using var builder = await CreateBuilderAsync("embedded", "memory");
+
+        var names = builder.Resources.Where(r => r is not ParameterResource).Select(r => r.Name).Order().ToArray();
+        Assert.Equal(["api", "web"], names);
+
+        var apiEnv = await EnvironmentOfAsync(builder, "api");
+        Assert.EndsWith("blog.db", apiEnv["Blog__Storage__EmbeddedPath"]);
+        Assert.DoesNotContain("ConnectionStrings__blogdb", apiEnv.Keys);
+        Assert.DoesNotContain("ConnectionStrings__cache", apiEnv.Keys);
+        Assert.Equal("{jwt-signing-key.value}", apiEnv["Jwt__SigningKey"]);
+        Assert.Equal("{admin-password.value}", apiEnv["Admin__Password"]);
+
+        var webEnv = await EnvironmentOfAsync(builder, "web");
+        Assert.Contains(webEnv.Keys, k => k.StartsWith("services__api__", StringComparison.Ordinal));
+        Assert.DoesNotContain("ConnectionStrings__cache", webEnv.Keys);
+    }
+
+    [Fact]
+    public async Task ContainersAreWiredWithReferencesAndWaits()
+    {
+        await using var builder = await CreateBuilderAsync("mongodb", "redis");
+
+        var mongo = Assert.IsType<MongoDBServerResource>(Resource(builder, "mongo"));
+        var image = Assert.Single(mongo.Annotations.OfType<ContainerImageAnnotation>());
+        Assert.Equal(("docker.io", "library/mongo", "8.3"), (image.Registry, image.Image, image.Tag));
+        var endpoint = Assert.Single(mongo.Annotations.OfType<EndpointAnnotation>());
+        Assert.Equal(("tcp", 27017), (endpoint.Name, endpoint.TargetPort));
+        Assert.Contains(mongo.Annotations.OfType<ContainerMountAnnotation>(), m => m.Target == "/data/db" && m.Type == ContainerMountType.Volume);
+        Assert.Contains(mongo.Annotations.OfType<HealthCheckAnnotation>(), h => h.Key == "mongo_check");
+
+        var blogdb = Assert.IsType<MongoDBDatabaseResource>(Resource(builder, "blogdb"));
+        Assert.Same(mongo, blogdb.Parent);
+        Assert.Equal(
+            "mongodb://admin:{mongo-password.value:uri}@{mongo.bindings.tcp.host}:{mongo.bindings.tcp.port}/blogdb?authSource=admin&authMechanism=SCRAM-SHA-256",
+            blogdb.ConnectionStringExpression.ValueExpression);
+
+        var cache = Resource(builder, "cache");
+        Assert.Contains(cache.Annotations.OfType<ContainerMountAnnotation>(), m => m.Target == "/data");
+
+        Assert.Equal(["blogdb", "cache"], WaitsOf(builder, "api"));
+        Assert.Equal(["api", "cache"], WaitsOf(builder, "web"));
+        Assert.Contains(Resource(builder, "api").Annotations.OfType<HealthCheckAnnotation>(), _ => true);
+
+        var apiEnv = await EnvironmentOfAsync(builder, "api");
+        Assert.Equal("{blogdb.connectionString}", apiEnv["ConnectionStrings__blogdb"]);
+        Assert.Equal("{cache.connectionString}", apiEnv["ConnectionStrings__cache"]);
+        Assert.Equal("{mongo.bindings.tcp.host}", apiEnv["BLOGDB_HOST"]);
+        Assert.Equal("blogdb", apiEnv["BLOGDB_DATABASENAME"]);
+        Assert.DoesNotContain("Blog__Storage__EmbeddedPath", apiEnv.Keys);
+
+        var webEnv = await EnvironmentOfAsync(builder, "web");
+        Assert.Equal("{cache.connectionString}", webEnv["ConnectionStrings__cache"]);
+        Assert.DoesNotContain("ConnectionStrings__blogdb", webEnv.Keys);
+    }
+
+    [Fact]
+    public async Task ExistingServersFromConnectionStringsReplaceTheContainers()
+    {
+        await using var builder = await CreateBuilderAsync("auto", "auto",
+            "--ConnectionStrings:blogdb=mongodb://db.example:27017/blogdb",
+            "--ConnectionStrings:cache=cache.example:6379");
+
+        Assert.DoesNotContain(builder.Resources, r => r is ContainerResource);
+        Assert.IsType<ConnectionStringResource>(Resource(builder, "blogdb"));
+        Assert.IsType<ConnectionStringResource>(Resource(builder, "cache"));
+        Assert.Equal(["blogdb", "cache"], WaitsOf(builder, "api"));
+    }
+
+    [Theory]
+    [InlineData("embedded", "redis", DatabaseKind.Embedded, CacheKind.RedisContainer)]
+    [InlineData("mongodb", "memory", DatabaseKind.MongoDBContainer, CacheKind.Memory)]
+    [InlineData("auto", "auto", DatabaseKind.MongoDBContainer, CacheKind.RedisContainer)]
+    public async Task PublishModeHonoursExplicitChoicesAndNeverProbes(string database, string cache, DatabaseKind expectedDatabase, CacheKind expectedCache)
+    {
+        // A runtime that does not exist: had auto probed it, it would have chosen embedded/memory.
+        var probe = new ContainerRuntimeProbe("no-such-container-runtime");
+
+        var choice = await InfrastructureChoice.DecideAsync(Config(database, cache), isPublishMode: true, probe);
+
+        Assert.Equal((expectedDatabase, expectedCache), (choice.Database, choice.Cache));
+    }
+
+    [Fact]
+    public async Task AutoWithoutAContainerRuntimeChoosesEmbeddedAndSaysWhy()
+    {
+        var probe = new ContainerRuntimeProbe("no-such-container-runtime");
+
+        var choice = await InfrastructureChoice.DecideAsync(Config("auto", "auto"), isPublishMode: false, probe);
+
+        Assert.Equal((DatabaseKind.Embedded, CacheKind.Memory), (choice.Database, choice.Cache));
+        Assert.Contains("no container runtime is running", choice.DatabaseReason);
+        Assert.Contains("Blog:Database=mongodb", choice.DatabaseReason);
+        Assert.Contains("Blog:Cache=redis", choice.CacheReason);
+    }
+
+    [Fact]
+    public async Task AnUnknownChoiceIsRefusedWithTheAllowedValues()
+    {
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            InfrastructureChoice.DecideAsync(Config("postgres", "auto"), isPublishMode: false, new ContainerRuntimeProbe(null)));
+
+        Assert.Contains("auto, mongodb or embedded", ex.Message);
+    }
+
+    private static IConfiguration Config(string database, string cache) =>
+        new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [InfrastructureChoice.DatabaseKey] = database,
+            [InfrastructureChoice.CacheKey] = cache,
+        }).Build();
+
+    private static Task<IDistributedApplicationTestingBuilder> CreateBuilderAsync(string database, string cache, params string[] extra) =>
+        DistributedApplicationTestingBuilder.CreateAsync<Projects.Blog_AppHost>(
+            AppHostArgs.Create(database, cache, Path.GetTempPath(), extra), s_ct);
+
+    private static IResource Resource(IDistributedApplicationTestingBuilder builder, string name) =>
+        Assert.Single(builder.Resources, r => r.Name == name);
+
+    private static string[] WaitsOf(IDistributedApplicationTestingBuilder builder, string name) =>
+        Resource(builder, name).Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name).Order().ToArray();
+
+    private static async Task<Dictionary<string, string>> EnvironmentOfAsync(IDistributedApplicationTestingBuilder builder, string name) =>
+        await ((IResourceWithEnvironment)Resource(builder, name)).GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Publish);
+}

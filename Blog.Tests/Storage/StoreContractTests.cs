@@ -1,0 +1,752 @@
+using Blog.Api.Storage;
+
+namespace Blog.Tests.Storage;
+
+/// <summary>
+/// The storage contract, run against every implementation (one concrete subclass per store). Each test starts from
+/// empty collections. Concurrency tests start their calls on the thread pool, because the embedded store completes
+/// synchronously and Task.WhenAll alone would run them one after another.
+/// </summary>
+public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
+{
+    private static readonly DateTime T0 = new(2025, 3, 1, 12, 0, 0, DateTimeKind.Utc);
+
+    private StoreSet _stores = null!;
+
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private IUserStore Users => _stores.Users;
+    private IPostStore Posts => _stores.Posts;
+    private ICommentStore Comments => _stores.Comments;
+    private IRefreshTokenStore Tokens => _stores.Tokens;
+
+    public async ValueTask InitializeAsync()
+    {
+        Assert.SkipWhen(fixture.SkipReason is not null, fixture.SkipReason ?? "");
+        _stores = await fixture.ResetAsync(Ct);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
+
+    // ---------------------------------------------------------------- users
+
+    [Fact]
+    public async Task UsernameIsUniqueIgnoringCase()
+    {
+        await Users.CreateAsync(NewUser("Alice"), Ct);
+
+        var ex = await Assert.ThrowsAsync<DuplicateKeyException>(() => Users.CreateAsync(NewUser("ALICE", email: "other@example.com"), Ct));
+
+        Assert.Equal("username", ex.Field);
+        Assert.Equal(1, await Users.CountAsync(Ct));
+    }
+
+    [Fact]
+    public async Task EmailIsUniqueIgnoringCase()
+    {
+        await Users.CreateAsync(NewUser("alice", email: "Alice@Example.com"), Ct);
+
+        var ex = await Assert.ThrowsAsync<DuplicateKeyException>(() => Users.CreateAsync(NewUser("bob", email: "alice@EXAMPLE.COM"), Ct));
+
+        Assert.Equal("email", ex.Field);
+        Assert.Equal(1, await Users.CountAsync(Ct));
+    }
+
+    [Fact]
+    public async Task UsersAreFoundByUsernameOrEmailInAnyCase()
+    {
+        var alice = NewUser("Alice", email: "Alice@Example.com");
+        await Users.CreateAsync(alice, Ct);
+        await Users.CreateAsync(NewUser("bob"), Ct);
+
+        Assert.Equal(alice.Id, (await Users.FindByUsernameAsync("aLiCe", Ct))?.Id);
+        Assert.Equal(alice.Id, (await Users.FindByLoginAsync("ALICE", Ct))?.Id);
+        Assert.Equal(alice.Id, (await Users.FindByLoginAsync("alice@example.COM", Ct))?.Id);
+        Assert.Equal(alice.Id, (await Users.FindByIdAsync(alice.Id, Ct))?.Id);
+        Assert.Null(await Users.FindByUsernameAsync("alice@example.com", Ct));
+        Assert.Null(await Users.FindByLoginAsync("alic", Ct));
+        Assert.Null(await Users.FindByIdAsync("missing", Ct));
+
+        var stored = await Users.FindByUsernameAsync("alice", Ct);
+        Assert.Equal("Alice", stored!.Username);
+        Assert.Equal("alice", stored.NormalizedUsername);
+        Assert.Equal("alice@example.com", stored.NormalizedEmail);
+    }
+
+    [Fact]
+    public async Task OperatorLikeUsernamesAreJustStrings()
+    {
+        await Users.CreateAsync(NewUser("alice"), Ct);
+        await Users.CreateAsync(NewUser("bob"), Ct);
+
+        Assert.Null(await Users.FindByUsernameAsync("{\"$ne\": null}", Ct));
+        Assert.Null(await Users.FindByLoginAsync("{\"$ne\": null}", Ct));
+        Assert.Null(await Users.FindByLoginAsync("{\"$gt\": \"\"}", Ct));
+        Assert.Null(await Users.FindByUsernameAsync(".*", Ct));
+        Assert.Null(await Users.FindByUsernameAsync("alice' OR 1=1 OR '", Ct));
+
+        var odd = NewUser("{\"$ne\": null}");
+        await Users.CreateAsync(odd, Ct);
+        var found = await Users.FindByUsernameAsync("{\"$NE\": null}", Ct);
+        Assert.Equal(odd.Id, found?.Id);
+        Assert.Equal("{\"$ne\": null}", found!.Username);
+    }
+
+    [Fact]
+    public async Task AdminUserSearchIsACaseInsensitiveSubstringOrderedByUsernameAndPaged()
+    {
+        foreach (var name in new[] { "carol", "alice", "bob", "alicia", "malice" })
+        {
+            await Users.CreateAsync(NewUser(name), Ct);
+        }
+
+        var page1 = await Users.ListAsync("ALI", 1, 2, Ct);
+        var page2 = await Users.ListAsync("ali", 2, 2, Ct);
+        var all = await Users.ListAsync(null, 1, 10, Ct);
+        var byDisplayName = await Users.ListAsync("display of car", 1, 10, Ct);
+        var byEmail = await Users.ListAsync("BOB@EXAMPLE", 1, 10, Ct);
+
+        Assert.Equal(3, page1.Total);
+        Assert.Equal(["alice", "alicia"], page1.Items.Select(u => u.Username));
+        Assert.Equal(["malice"], page2.Items.Select(u => u.Username));
+        Assert.Equal(5, all.Total);
+        Assert.Equal(["alice", "alicia", "bob", "carol", "malice"], all.Items.Select(u => u.Username));
+        Assert.Equal(["carol"], byDisplayName.Items.Select(u => u.Username));
+        Assert.Equal(["bob"], byEmail.Items.Select(u => u.Username));
+    }
+
+    [Fact]
+    public async Task AdminUserSearchTreatsRegexCharactersLiterally()
+    {
+        await Users.CreateAsync(NewUser("dotstar", displayName: "a.*b"), Ct);
+        await Users.CreateAsync(NewUser("plain", displayName: "axxb"), Ct);
+        await Users.CreateAsync(NewUser("paren", displayName: "(x|y)"), Ct);
+
+        var star = await Users.ListAsync(".*", 1, 10, Ct);
+        var dot = await Users.ListAsync("a.b", 1, 10, Ct);
+        var alternation = await Users.ListAsync("(x|y)", 1, 10, Ct);
+        var broken = await Users.ListAsync("[", 1, 10, Ct);
+
+        Assert.Equal(["dotstar"], star.Items.Select(u => u.Username));
+        Assert.Empty(dot.Items);
+        Assert.Equal(["paren"], alternation.Items.Select(u => u.Username));
+        Assert.Equal(0, broken.Total);
+    }
+
+    [Fact]
+    public async Task ProfileAndPasswordUpdatesPersistAndReportMissingUsers()
+    {
+        var alice = NewUser("alice");
+        await Users.CreateAsync(alice, Ct);
+
+        Assert.True(await Users.UpdateProfileAsync(alice.Id, "Alice A.", "Writes about Aspire.", Ct));
+        Assert.True(await Users.SetPasswordHashAsync(alice.Id, "new-hash", Ct));
+        Assert.False(await Users.UpdateProfileAsync("missing", "x", null, Ct));
+        Assert.False(await Users.SetPasswordHashAsync("missing", "x", Ct));
+
+        var stored = await Users.FindByIdAsync(alice.Id, Ct);
+        Assert.Equal("Alice A.", stored!.DisplayName);
+        Assert.Equal("Writes about Aspire.", stored.Bio);
+        Assert.Equal("new-hash", stored.PasswordHash);
+    }
+
+    [Fact]
+    public async Task TheLastEnabledAdminCannotBeDemotedOrDisabled()
+    {
+        var admin = NewUser("root", role: Roles.Admin);
+        var disabledAdmin = NewUser("old-root", role: Roles.Admin);
+        disabledAdmin.Disabled = true;
+        await Users.CreateAsync(admin, Ct);
+        await Users.CreateAsync(disabledAdmin, Ct);
+
+        Assert.Equal(AccountChangeResult.LastAdmin, await Users.ChangeAccountAsync(admin.Id, Roles.Editor, null, Ct));
+        Assert.Equal(AccountChangeResult.LastAdmin, await Users.ChangeAccountAsync(admin.Id, null, true, Ct));
+        Assert.Equal(AccountChangeResult.NotFound, await Users.ChangeAccountAsync("missing", Roles.Reader, null, Ct));
+
+        var stored = await Users.FindByIdAsync(admin.Id, Ct);
+        Assert.Equal(Roles.Admin, stored!.Role);
+        Assert.False(stored.Disabled);
+    }
+
+    [Fact]
+    public async Task AnAdminCanBeDemotedWhileAnotherEnabledAdminRemains()
+    {
+        var first = NewUser("first", role: Roles.Admin);
+        var reader = NewUser("reader");
+        await Users.CreateAsync(first, Ct);
+        await Users.CreateAsync(reader, Ct);
+
+        Assert.Equal(AccountChangeResult.Changed, await Users.ChangeAccountAsync(reader.Id, "admin", null, Ct));
+        Assert.Equal(AccountChangeResult.Changed, await Users.ChangeAccountAsync(first.Id, Roles.Author, null, Ct));
+        Assert.Equal(AccountChangeResult.LastAdmin, await Users.ChangeAccountAsync(reader.Id, null, true, Ct));
+        Assert.Equal(AccountChangeResult.Changed, await Users.ChangeAccountAsync(first.Id, null, true, Ct));
+
+        Assert.Equal(Roles.Admin, (await Users.FindByIdAsync(reader.Id, Ct))!.Role);
+        var demoted = await Users.FindByIdAsync(first.Id, Ct);
+        Assert.Equal(Roles.Author, demoted!.Role);
+        Assert.True(demoted.Disabled);
+    }
+
+    [Fact]
+    public async Task TwoAdminsDemotingEachOtherAtOnceLeaveExactlyOneEnabledAdmin()
+    {
+        var a = NewUser("admin-a", role: Roles.Admin);
+        var b = NewUser("admin-b", role: Roles.Admin);
+        await Users.CreateAsync(a, Ct);
+        await Users.CreateAsync(b, Ct);
+
+        for (var round = 0; round < 25; round++)
+        {
+            // Alternate between demoting and disabling: both remove an enabled Admin.
+            var disable = round % 2 == 1;
+            var results = await Task.WhenAll(
+                Task.Run(() => Users.ChangeAccountAsync(a.Id, disable ? null : Roles.Reader, disable ? true : null, Ct), Ct),
+                Task.Run(() => Users.ChangeAccountAsync(b.Id, disable ? null : Roles.Reader, disable ? true : null, Ct), Ct));
+
+            Assert.Equal(1, results.Count(r => r == AccountChangeResult.Changed));
+            Assert.Equal(1, results.Count(r => r == AccountChangeResult.LastAdmin));
+            var enabledAdmins = 0;
+            foreach (var id in new[] { a.Id, b.Id })
+            {
+                var user = await Users.FindByIdAsync(id, Ct);
+                enabledAdmins += user!.Role == Roles.Admin && !user.Disabled ? 1 : 0;
+            }
+
+            Assert.Equal(1, enabledAdmins);
+
+            // Restore both for the next round.
+            Assert.Equal(AccountChangeResult.Changed, await Users.ChangeAccountAsync(a.Id, Roles.Admin, false, Ct));
+            Assert.Equal(AccountChangeResult.Changed, await Users.ChangeAccountAsync(b.Id, Roles.Admin, false, Ct));
+        }
+    }
+
+    [Fact]
+    public async Task FailedSignInsCountUpAndLockTheAccountAtTheThreshold()
+    {
+        var alice = NewUser("alice");
+        await Users.CreateAsync(alice, Ct);
+        var now = T0.AddTicks(5555);
+
+        await Users.RecordFailedLoginAsync(alice.Id, now, 3, TimeSpan.FromMinutes(15), Ct);
+        await Users.RecordFailedLoginAsync(alice.Id, now, 3, TimeSpan.FromMinutes(15), Ct);
+        var afterTwo = await Users.FindByIdAsync(alice.Id, Ct);
+        await Users.RecordFailedLoginAsync(alice.Id, now, 3, TimeSpan.FromMinutes(15), Ct);
+        var afterThree = await Users.FindByIdAsync(alice.Id, Ct);
+        await Users.ResetFailedLoginsAsync(alice.Id, Ct);
+        var afterReset = await Users.FindByIdAsync(alice.Id, Ct);
+
+        Assert.Equal(2, afterTwo!.FailedLoginCount);
+        Assert.Null(afterTwo.LockoutEndsAt);
+        Assert.Equal(0, afterThree!.FailedLoginCount);
+        Assert.Equal(Ms(now.AddMinutes(15)), afterThree.LockoutEndsAt);
+        Assert.Equal(DateTimeKind.Utc, afterThree.LockoutEndsAt!.Value.Kind);
+        Assert.Equal(0, afterReset!.FailedLoginCount);
+        Assert.Null(afterReset.LockoutEndsAt);
+    }
+
+    [Fact]
+    public async Task ConcurrentFailedSignInsAreAllCounted()
+    {
+        var alice = NewUser("alice");
+        await Users.CreateAsync(alice, Ct);
+
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>
+            Task.Run(() => Users.RecordFailedLoginAsync(alice.Id, T0, 100, TimeSpan.FromMinutes(5), Ct), Ct)));
+
+        Assert.Equal(20, (await Users.FindByIdAsync(alice.Id, Ct))!.FailedLoginCount);
+    }
+
+    [Fact]
+    public async Task TimesComeBackAsUtcTruncatedToMilliseconds()
+    {
+        var precise = new DateTime(2025, 1, 2, 3, 4, 5, DateTimeKind.Utc).AddTicks(1_234_567);
+        var alice = NewUser("alice");
+        alice.CreatedAt = precise;
+        alice.LockoutEndsAt = precise.ToLocalTime(); // a Local time is converted, not misread
+        await Users.CreateAsync(alice, Ct);
+
+        var stored = await Users.FindByIdAsync(alice.Id, Ct);
+
+        var expected = new DateTime(2025, 1, 2, 3, 4, 5, 123, DateTimeKind.Utc);
+        Assert.Equal(expected, stored!.CreatedAt);
+        Assert.Equal(DateTimeKind.Utc, stored.CreatedAt.Kind);
+        Assert.Equal(expected, stored.LockoutEndsAt);
+        Assert.Equal(DateTimeKind.Utc, stored.LockoutEndsAt!.Value.Kind);
+        // The caller's object holds what was stored.
+        Assert.Equal(stored.CreatedAt, alice.CreatedAt);
+    }
+
+    // ---------------------------------------------------------------- posts
+
+    [Fact]
+    public async Task SlugIsUnique()
+    {
+        await Posts.CreateAsync(NewPost("author", "hello-world"), Ct);
+
+        var ex = await Assert.ThrowsAsync<DuplicateKeyException>(() => Posts.CreateAsync(NewPost("author", "hello-world"), Ct));
+
+        Assert.Equal("slug", ex.Field);
+    }
+
+    [Fact]
+    public async Task PostsAreFoundBySlugAndIdWithTheirTextExactlyAsWritten()
+    {
+        var post = NewPost("author", "exact", title: "  Spaces  ", body: "line 1\n\n  indented  ");
+        post.Summary = "";
+        post.Tags = ["b", "a"];
+        await Posts.CreateAsync(post, Ct);
+
+        var bySlug = await Posts.FindBySlugAsync("exact", Ct);
+        var byId = await Posts.FindByIdAsync(post.Id, Ct);
+
+        Assert.Equal(post.Id, bySlug?.Id);
+        Assert.Equal("  Spaces  ", byId!.Title);
+        Assert.Equal("", byId.Summary);
+        Assert.Equal("line 1\n\n  indented  ", byId.Body);
+        Assert.Equal(["b", "a"], byId.Tags);
+        Assert.Equal(1, byId.Version);
+        Assert.Null(await Posts.FindBySlugAsync("missing", Ct));
+        Assert.Null(await Posts.FindBySlugAsync("EXACT", Ct));
+    }
+
+    [Fact]
+    public async Task PublishedPostsAreListedNewestPublishedFirst()
+    {
+        // Created in one order, published in another: the list follows PublishedAt.
+        await Posts.CreateAsync(NewPost("a", "middle", publishedAt: T0.AddDays(2)), Ct);
+        await Posts.CreateAsync(NewPost("a", "oldest", publishedAt: T0.AddDays(1)), Ct);
+        await Posts.CreateAsync(NewPost("a", "newest", publishedAt: T0.AddDays(3)), Ct);
+        await Posts.CreateAsync(NewPost("a", "a-draft"), Ct);
+
+        var result = await Posts.ListAsync(new PostQuery(), Ct);
+
+        Assert.Equal(3, result.Total);
+        Assert.Equal(["newest", "middle", "oldest"], result.Items.Select(p => p.Slug));
+    }
+
+    [Fact]
+    public async Task DraftsAreListedByLastUpdateNewestFirstAndNeverWithPublishedPosts()
+    {
+        var older = NewPost("a", "draft-older");
+        older.UpdatedAt = T0.AddHours(1);
+        var newer = NewPost("a", "draft-newer");
+        newer.UpdatedAt = T0.AddHours(2);
+        await Posts.CreateAsync(newer, Ct);
+        await Posts.CreateAsync(older, Ct);
+        await Posts.CreateAsync(NewPost("a", "published", publishedAt: T0), Ct);
+
+        var drafts = await Posts.ListAsync(new PostQuery { Status = PostStatus.Draft }, Ct);
+
+        Assert.Equal(2, drafts.Total);
+        Assert.Equal(["draft-newer", "draft-older"], drafts.Items.Select(p => p.Slug));
+    }
+
+    [Fact]
+    public async Task PostListsArePagedWithTheTotalOfAllMatches()
+    {
+        for (var i = 1; i <= 7; i++)
+        {
+            await Posts.CreateAsync(NewPost("a", $"post-{i}", publishedAt: T0.AddMinutes(i)), Ct);
+        }
+
+        var page1 = await Posts.ListAsync(new PostQuery { Page = 1, PageSize = 3 }, Ct);
+        var page3 = await Posts.ListAsync(new PostQuery { Page = 3, PageSize = 3 }, Ct);
+        var beyond = await Posts.ListAsync(new PostQuery { Page = 4, PageSize = 3 }, Ct);
+
+        Assert.Equal(7, page1.Total);
+        Assert.Equal(["post-7", "post-6", "post-5"], page1.Items.Select(p => p.Slug));
+        Assert.Equal(["post-1"], page3.Items.Select(p => p.Slug));
+        Assert.Equal(7, beyond.Total);
+        Assert.Empty(beyond.Items);
+    }
+
+    [Fact]
+    public async Task PostListsFilterByTagAndByAuthor()
+    {
+        await Posts.CreateAsync(NewPost("ann", "ann-aspire", publishedAt: T0.AddMinutes(1), tags: ["aspire", "dotnet"]), Ct);
+        await Posts.CreateAsync(NewPost("ann", "ann-other", publishedAt: T0.AddMinutes(2), tags: ["cooking"]), Ct);
+        await Posts.CreateAsync(NewPost("ben", "ben-aspire", publishedAt: T0.AddMinutes(3), tags: ["aspire"]), Ct);
+        await Posts.CreateAsync(NewPost("ann", "ann-draft", tags: ["aspire"]), Ct);
+
+        var aspire = await Posts.ListAsync(new PostQuery { Tag = "aspire" }, Ct);
+        var ann = await Posts.ListAsync(new PostQuery { AuthorId = "ann" }, Ct);
+        var annAspire = await Posts.ListAsync(new PostQuery { AuthorId = "ann", Tag = "aspire" }, Ct);
+        var none = await Posts.ListAsync(new PostQuery { Tag = "asp" }, Ct);
+        var annDrafts = await Posts.ListAsync(new PostQuery { AuthorId = "ann", Status = PostStatus.Draft }, Ct);
+
+        Assert.Equal(["ben-aspire", "ann-aspire"], aspire.Items.Select(p => p.Slug));
+        Assert.Equal(2, aspire.Total);
+        Assert.Equal(["ann-other", "ann-aspire"], ann.Items.Select(p => p.Slug));
+        Assert.Equal(["ann-aspire"], annAspire.Items.Select(p => p.Slug));
+        Assert.Equal(0, none.Total);
+        Assert.Equal(["ann-draft"], annDrafts.Items.Select(p => p.Slug));
+    }
+
+    [Fact]
+    public async Task SearchMatchesAllGivenWholeWordsIgnoringCaseInTitleSummaryOrBody()
+    {
+        var inTitle = NewPost("a", "in-title", title: "Aspire in practice", publishedAt: T0.AddMinutes(1));
+        var inSummary = NewPost("a", "in-summary", publishedAt: T0.AddMinutes(2));
+        inSummary.Summary = "Why ASPIRE? Because MongoDB.";
+        var inBody = NewPost("a", "in-body", body: "Deploying with aspire, then Redis.", publishedAt: T0.AddMinutes(3));
+        var substringOnly = NewPost("a", "substring", title: "Aspirations and aspired things", publishedAt: T0.AddMinutes(4));
+        await Posts.CreateAsync(inTitle, Ct);
+        await Posts.CreateAsync(inSummary, Ct);
+        await Posts.CreateAsync(inBody, Ct);
+        await Posts.CreateAsync(substringOnly, Ct);
+
+        async Task<IEnumerable<string>> Search(string q) =>
+            (await Posts.ListAsync(new PostQuery { Terms = SearchTerms.Parse(q) }, Ct)).Items.Select(p => p.Slug);
+
+        Assert.Equal(["in-body", "in-summary", "in-title"], await Search("Aspire"));
+        Assert.Equal(["in-body", "in-summary", "in-title"], await Search("aspire"));
+        Assert.Empty(await Search("asp"));
+        Assert.Equal(["in-summary"], await Search("aspire mongodb"));
+        Assert.Equal(["in-body"], await Search("REDIS aspire"));
+        Assert.Empty(await Search("redis mongodb"));
+        Assert.Equal(["substring"], await Search("aspirations"));
+        Assert.Equal(1, (await Posts.ListAsync(new PostQuery { Terms = SearchTerms.Parse("redis") }, Ct)).Total);
+    }
+
+    [Fact]
+    public async Task TagCountsCountPublishedPostsOnlyMostUsedFirstThenByName()
+    {
+        await Posts.CreateAsync(NewPost("a", "p1", publishedAt: T0, tags: ["dotnet", "aspire"]), Ct);
+        await Posts.CreateAsync(NewPost("a", "p2", publishedAt: T0, tags: ["aspire", "redis"]), Ct);
+        await Posts.CreateAsync(NewPost("a", "p3", publishedAt: T0, tags: ["cooking"]), Ct);
+        await Posts.CreateAsync(NewPost("a", "d1", tags: ["aspire", "secret-draft-tag"]), Ct);
+
+        var counts = await Posts.GetTagCountsAsync(Ct);
+
+        Assert.Equal(
+            [new TagCount("aspire", 2), new TagCount("cooking", 1), new TagCount("dotnet", 1), new TagCount("redis", 1)],
+            counts);
+    }
+
+    [Fact]
+    public async Task OfTwoUpdatesFromTheSameVersionExactlyOneWins()
+    {
+        var post = NewPost("a", "contended");
+        await Posts.CreateAsync(post, Ct);
+
+        for (var round = 0; round < 10; round++)
+        {
+            var current = (await Posts.FindByIdAsync(post.Id, Ct))!;
+            var left = Copy(current, title: $"left {round}");
+            var right = Copy(current, title: $"right {round}");
+
+            var results = await Task.WhenAll(
+                Task.Run(() => Posts.UpdateAsync(left, current.Version, Ct), Ct),
+                Task.Run(() => Posts.UpdateAsync(right, current.Version, Ct), Ct));
+
+            Assert.Equal(1, results.Count(r => r));
+            var stored = (await Posts.FindByIdAsync(post.Id, Ct))!;
+            Assert.Equal(current.Version + 1, stored.Version);
+            Assert.Equal(results[0] ? left.Title : right.Title, stored.Title);
+            Assert.Equal(stored.Version, (results[0] ? left : right).Version);
+        }
+    }
+
+    [Fact]
+    public async Task AnUpdateFromAStaleVersionOrOfAMissingPostWritesNothing()
+    {
+        var post = NewPost("a", "stale", title: "v1");
+        await Posts.CreateAsync(post, Ct);
+        Assert.True(await Posts.UpdateAsync(Copy(post, title: "v2"), 1, Ct));
+
+        var stale = Copy(post, title: "v3 from a stale read");
+        Assert.False(await Posts.UpdateAsync(stale, 1, Ct));
+        Assert.False(await Posts.UpdateAsync(Copy(post, id: "missing"), 1, Ct));
+
+        var stored = (await Posts.FindByIdAsync(post.Id, Ct))!;
+        Assert.Equal("v2", stored.Title);
+        Assert.Equal(2, stored.Version);
+    }
+
+    [Fact]
+    public async Task AnUpdateRefreshesSearchTermsAndKeepsTheCommentCount()
+    {
+        var post = NewPost("a", "edited", title: "Old words", publishedAt: T0);
+        await Posts.CreateAsync(post, Ct);
+        var read = (await Posts.FindByIdAsync(post.Id, Ct))!;
+        await Comments.CreateAsync(NewComment(post.Id, T0), Ct);
+
+        // The edit was made from a read taken before the comment arrived.
+        Assert.True(await Posts.UpdateAsync(Copy(read, title: "Fresh words"), read.Version, Ct));
+
+        var stored = (await Posts.FindByIdAsync(post.Id, Ct))!;
+        Assert.Equal(1, stored.CommentCount);
+        Assert.Equal(1, (await Posts.ListAsync(new PostQuery { Terms = ["fresh"] }, Ct)).Total);
+        Assert.Equal(0, (await Posts.ListAsync(new PostQuery { Terms = ["old"] }, Ct)).Total);
+    }
+
+    [Fact]
+    public async Task DeletingAPostDeletesItsComments()
+    {
+        var post = NewPost("a", "doomed", publishedAt: T0);
+        var other = NewPost("a", "survivor", publishedAt: T0);
+        await Posts.CreateAsync(post, Ct);
+        await Posts.CreateAsync(other, Ct);
+        var comment = NewComment(post.Id, T0);
+        await Comments.CreateAsync(comment, Ct);
+        await Comments.CreateAsync(NewComment(post.Id, T0.AddMinutes(1)), Ct);
+        var kept = NewComment(other.Id, T0);
+        await Comments.CreateAsync(kept, Ct);
+
+        Assert.True(await Posts.DeleteAsync(post.Id, Ct));
+        Assert.False(await Posts.DeleteAsync(post.Id, Ct));
+
+        Assert.Null(await Posts.FindBySlugAsync("doomed", Ct));
+        Assert.Null(await Comments.FindAsync(post.Id, comment.Id, Ct));
+        Assert.Equal(0, (await Comments.ListAsync(post.Id, true, 1, 10, Ct)).Total);
+        Assert.NotNull(await Comments.FindAsync(other.Id, kept.Id, Ct));
+    }
+
+    // ---------------------------------------------------------------- comments
+
+    [Fact]
+    public async Task CommentsAreListedOldestFirstPagedAndWithoutHiddenOnesUnlessAsked()
+    {
+        var post = NewPost("a", "discussed", publishedAt: T0);
+        await Posts.CreateAsync(post, Ct);
+        var comments = Enumerable.Range(1, 5).Select(i => NewComment(post.Id, T0.AddMinutes(10 - i), $"comment {i}")).ToList();
+        foreach (var c in comments)
+        {
+            await Comments.CreateAsync(c, Ct);
+        }
+
+        Assert.True(await Comments.SetHiddenAsync(post.Id, comments[4].Id, true, Ct)); // the oldest
+
+        var visible = await Comments.ListAsync(post.Id, false, 1, 3, Ct);
+        var visiblePage2 = await Comments.ListAsync(post.Id, false, 2, 3, Ct);
+        var all = await Comments.ListAsync(post.Id, true, 1, 10, Ct);
+
+        Assert.Equal(4, visible.Total);
+        Assert.Equal(["comment 4", "comment 3", "comment 2"], visible.Items.Select(c => c.Body));
+        Assert.Equal(["comment 1"], visiblePage2.Items.Select(c => c.Body));
+        Assert.Equal(5, all.Total);
+        Assert.Equal(["comment 5", "comment 4", "comment 3", "comment 2", "comment 1"], all.Items.Select(c => c.Body));
+    }
+
+    [Fact]
+    public async Task ThePostsCommentCountFollowsCreateHideUnhideAndDelete()
+    {
+        var post = NewPost("a", "counted", publishedAt: T0);
+        await Posts.CreateAsync(post, Ct);
+        async Task<int> Count() => (await Posts.FindByIdAsync(post.Id, Ct))!.CommentCount;
+
+        var first = NewComment(post.Id, T0);
+        var second = NewComment(post.Id, T0.AddMinutes(1));
+        await Comments.CreateAsync(first, Ct);
+        await Comments.CreateAsync(second, Ct);
+        Assert.Equal(2, await Count());
+
+        Assert.True(await Comments.SetHiddenAsync(post.Id, first.Id, true, Ct));
+        Assert.True(await Comments.SetHiddenAsync(post.Id, first.Id, true, Ct)); // hiding twice counts once
+        Assert.Equal(1, await Count());
+
+        Assert.True(await Comments.SetHiddenAsync(post.Id, first.Id, false, Ct));
+        Assert.Equal(2, await Count());
+
+        Assert.True(await Comments.SetHiddenAsync(post.Id, second.Id, true, Ct));
+        Assert.True(await Comments.DeleteAsync(post.Id, second.Id, Ct)); // a hidden one was not counted
+        Assert.Equal(1, await Count());
+
+        Assert.True(await Comments.DeleteAsync(post.Id, first.Id, Ct));
+        Assert.False(await Comments.DeleteAsync(post.Id, first.Id, Ct));
+        Assert.Equal(0, await Count());
+    }
+
+    [Fact]
+    public async Task ConcurrentCommentsAreAllCounted()
+    {
+        var post = NewPost("a", "busy", publishedAt: T0);
+        await Posts.CreateAsync(post, Ct);
+
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            Task.Run(() => Comments.CreateAsync(NewComment(post.Id, T0.AddSeconds(i)), Ct), Ct)));
+
+        Assert.Equal(20, (await Posts.FindByIdAsync(post.Id, Ct))!.CommentCount);
+        Assert.Equal(20, (await Comments.ListAsync(post.Id, false, 1, 1, Ct)).Total);
+    }
+
+    [Fact]
+    public async Task CommentsBelongToTheirPostForFindUpdateHideAndDelete()
+    {
+        var post = NewPost("a", "mine", publishedAt: T0);
+        var other = NewPost("a", "theirs", publishedAt: T0);
+        await Posts.CreateAsync(post, Ct);
+        await Posts.CreateAsync(other, Ct);
+        var comment = NewComment(post.Id, T0, "original");
+        await Comments.CreateAsync(comment, Ct);
+
+        Assert.Null(await Comments.FindAsync(other.Id, comment.Id, Ct));
+        Assert.False(await Comments.UpdateBodyAsync(other.Id, comment.Id, "hijacked", T0, Ct));
+        Assert.False(await Comments.SetHiddenAsync(other.Id, comment.Id, true, Ct));
+        Assert.False(await Comments.DeleteAsync(other.Id, comment.Id, Ct));
+
+        var edited = T0.AddMinutes(5).AddTicks(9999);
+        Assert.True(await Comments.UpdateBodyAsync(post.Id, comment.Id, "edited", edited, Ct));
+        var stored = await Comments.FindAsync(post.Id, comment.Id, Ct);
+        Assert.Equal("edited", stored!.Body);
+        Assert.Equal(Ms(edited), stored.UpdatedAt);
+        Assert.Equal(T0, stored.CreatedAt);
+        Assert.False(stored.Hidden);
+        Assert.Equal(0, (await Posts.FindByIdAsync(other.Id, Ct))!.CommentCount);
+    }
+
+    // ---------------------------------------------------------------- refresh tokens
+
+    [Fact]
+    public async Task ARefreshTokenIsConsumedExactlyOnceUnderConcurrency()
+    {
+        var token = NewToken("user", "family", T0.AddDays(7));
+        await Tokens.CreateAsync(token, Ct);
+        var now = T0.AddMinutes(1).AddTicks(4321);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ =>
+            Task.Run(() => Tokens.TryConsumeAsync(token.Id, now, Ct), Ct)));
+
+        Assert.Equal(1, results.Count(r => r));
+        var stored = await Tokens.FindByHashAsync(token.TokenHash, Ct);
+        Assert.Equal(Ms(now), stored!.ConsumedAt);
+        Assert.False(await Tokens.TryConsumeAsync(token.Id, now, Ct));
+        Assert.False(await Tokens.TryConsumeAsync("missing", now, Ct));
+    }
+
+    [Fact]
+    public async Task RevokingAFamilyOrAUserRevokesOnlyTheirTokens()
+    {
+        var f1a = NewToken("u1", "f1", T0.AddDays(1));
+        var f1b = NewToken("u1", "f1", T0.AddDays(1));
+        var f2 = NewToken("u1", "f2", T0.AddDays(1));
+        var other = NewToken("u2", "f3", T0.AddDays(1));
+        var single = NewToken("u2", "f4", T0.AddDays(1));
+        foreach (var t in new[] { f1a, f1b, f2, other, single })
+        {
+            await Tokens.CreateAsync(t, Ct);
+        }
+
+        async Task<DateTime?> RevokedAt(RefreshToken t) => (await Tokens.FindByHashAsync(t.TokenHash, Ct))!.RevokedAt;
+
+        await Tokens.RevokeFamilyAsync("f1", T0.AddMinutes(1), Ct);
+        Assert.Equal(T0.AddMinutes(1), await RevokedAt(f1a));
+        Assert.Equal(T0.AddMinutes(1), await RevokedAt(f1b));
+        Assert.Null(await RevokedAt(f2));
+        Assert.Null(await RevokedAt(other));
+
+        await Tokens.RevokeAsync(single.Id, T0.AddMinutes(2), Ct);
+        Assert.Equal(T0.AddMinutes(2), await RevokedAt(single));
+        Assert.Null(await RevokedAt(other));
+
+        await Tokens.RevokeAllForUserAsync("u1", T0.AddMinutes(3), Ct);
+        Assert.Equal(T0.AddMinutes(1), await RevokedAt(f1a)); // the first revocation stands
+        Assert.Equal(T0.AddMinutes(3), await RevokedAt(f2));
+        Assert.Null(await RevokedAt(other));
+    }
+
+    [Fact]
+    public async Task DeleteExpiredRemovesOnlyTokensPastTheirExpiry()
+    {
+        var expired = NewToken("u", "f", T0.AddSeconds(-1));
+        var expiresNow = NewToken("u", "f", T0);
+        var valid = NewToken("u", "f", T0.AddSeconds(1));
+        await Tokens.CreateAsync(expired, Ct);
+        await Tokens.CreateAsync(expiresNow, Ct);
+        await Tokens.CreateAsync(valid, Ct);
+
+        var deleted = await Tokens.DeleteExpiredAsync(T0, Ct);
+
+        Assert.Equal(2, deleted);
+        Assert.Null(await Tokens.FindByHashAsync(expired.TokenHash, Ct));
+        Assert.Null(await Tokens.FindByHashAsync(expiresNow.TokenHash, Ct));
+        Assert.NotNull(await Tokens.FindByHashAsync(valid.TokenHash, Ct));
+        Assert.Equal(0, await Tokens.DeleteExpiredAsync(T0, Ct));
+    }
+
+    [Fact]
+    public async Task InitializingTwiceIsHarmlessAndKeepsTheUniqueIndexes()
+    {
+        await _stores.Initializer.InitializeAsync(Ct);
+        await _stores.Initializer.InitializeAsync(Ct);
+        await Users.CreateAsync(NewUser("alice"), Ct);
+
+        await Assert.ThrowsAsync<DuplicateKeyException>(() => Users.CreateAsync(NewUser("Alice", email: "x@example.com"), Ct));
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static DateTime Ms(DateTime t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
+
+    private static string NewId() => Guid.NewGuid().ToString("N");
+
+    private static User NewUser(string username, string? email = null, string role = Roles.Reader, string? displayName = null) => new()
+    {
+        Id = NewId(),
+        Username = username,
+        NormalizedUsername = username.ToLowerInvariant(),
+        Email = email ?? $"{username}@example.com",
+        NormalizedEmail = (email ?? $"{username}@example.com").ToLowerInvariant(),
+        DisplayName = displayName ?? $"Display of {username}",
+        Role = role,
+        PasswordHash = "hash",
+        CreatedAt = T0,
+    };
+
+    private static Post NewPost(
+        string authorId, string slug, string? title = null, string? body = null, DateTime? publishedAt = null, List<string>? tags = null) => new()
+    {
+        Id = NewId(),
+        Slug = slug,
+        Title = title ?? $"Title of {slug}",
+        Body = body ?? "",
+        Tags = tags ?? [],
+        Status = publishedAt is null ? PostStatus.Draft : PostStatus.Published,
+        AuthorId = authorId,
+        CreatedAt = T0,
+        UpdatedAt = publishedAt ?? T0,
+        PublishedAt = publishedAt,
+    };
+
+    private static Post Copy(Post p, string? title = null, string? id = null) => new()
+    {
+        Id = id ?? p.Id,
+        Slug = p.Slug,
+        Title = title ?? p.Title,
+        Summary = p.Summary,
+        Body = p.Body,
+        Tags = [.. p.Tags],
+        Status = p.Status,
+        AuthorId = p.AuthorId,
+        CreatedAt = p.CreatedAt,
+        UpdatedAt = p.UpdatedAt,
+        PublishedAt = p.PublishedAt,
+        Version = p.Version,
+        CommentCount = p.CommentCount,
+    };
+
+    private static Comment NewComment(string postId, DateTime createdAt, string body = "Nice post.") => new()
+    {
+        Id = NewId(),
+        PostId = postId,
+        AuthorId = "commenter",
+        Body = body,
+        CreatedAt = createdAt,
+    };
+
+    private static RefreshToken NewToken(string userId, string familyId, DateTime expiresAt) => new()
+    {
+        Id = NewId(),
+        TokenHash = NewId() + NewId(),
+        UserId = userId,
+        FamilyId = familyId,
+        CreatedAt = T0,
+        ExpiresAt = expiresAt,
+    };
+}
+
+public sealed class LiteDbStoreTests(LiteDbFixture fixture) : StoreContractTests(fixture), IClassFixture<LiteDbFixture>;

@@ -1,0 +1,68 @@
+using Blog.Web.Api;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
+using Microsoft.Extensions.Http.Resilience;
+using StackExchange.Redis;
+
+namespace Blog.Web.Infrastructure;
+
+internal static class WebServiceExtensions
+{
+    private const string CacheConnectionName = "cache";
+    private const string ApplicationName = "Blog.Web";
+
+    /// <summary>
+    /// The typed <see cref="BlogApiClient"/> at <c>https+http://api</c> (service discovery and the standard
+    /// resilience handler come from the service defaults), with the X-Forwarded-For and bearer-token handlers.
+    /// </summary>
+    public static IHostApplicationBuilder AddBlogApiClient(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddTransient<ApiHandlers.ForwardedForHandler>();
+        builder.Services.AddTransient<ApiHandlers.BearerTokenHandler>();
+
+        // Writes must not be repeated by the retry strategy: a retried POST could create a post or comment twice.
+        builder.Services.ConfigureAll<HttpStandardResilienceOptions>(options => options.Retry.DisableForUnsafeHttpMethods());
+
+        var baseAddress = builder.Configuration["Blog:Api:BaseAddress"] ?? "https+http://api";
+        builder.Services.AddHttpClient<BlogApiClient>(client => client.BaseAddress = new Uri(baseAddress))
+            .AddHttpMessageHandler<ApiHandlers.ForwardedForHandler>()
+            .AddHttpMessageHandler<ApiHandlers.BearerTokenHandler>();
+
+        return builder;
+    }
+
+    /// <summary>
+    /// Data Protection keys (they encrypt the auth cookie and antiforgery tokens): in Redis when a <c>cache</c>
+    /// connection exists, so every web replica reads the others' cookies; otherwise in a local folder
+    /// (<c>Blog:DataProtection:KeysPath</c>, default <c>{ContentRoot}/App_Data/keys</c>).
+    /// </summary>
+    public static IHostApplicationBuilder AddBlogDataProtection(this IHostApplicationBuilder builder)
+    {
+        var dataProtection = builder.Services.AddDataProtection().SetApplicationName(ApplicationName);
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(CacheConnectionName)))
+        {
+            builder.AddRedisClient(CacheConnectionName);
+
+            // What PersistKeysToStackExchangeRedis(...) does, but with the IConnectionMultiplexer from DI
+            // (the Aspire client's, with its health check and tracing) instead of a second connection.
+            builder.Services.AddOptions<KeyManagementOptions>()
+                .Configure<IConnectionMultiplexer>((options, redis) =>
+                    options.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), $"{ApplicationName}:DataProtection-Keys"));
+        }
+        else
+        {
+            var path = builder.Configuration["Blog:DataProtection:KeysPath"];
+            if (string.IsNullOrWhiteSpace(path))
+            {
+                path = Path.Combine(builder.Environment.ContentRootPath, "App_Data", "keys");
+            }
+
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(path));
+        }
+
+        return builder;
+    }
+}

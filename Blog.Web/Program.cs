@@ -1,0 +1,35 @@
+using Blog.Web.Components;
+using Blog.Web.Infrastructure;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddBlogDataProtection();
+builder.AddBlogApiClient();
+builder.AddBlogAuthentication();
+
+builder.Services.AddSingleton<MarkdownRenderer>();
+builder.Services.AddRazorComponents();
+
+var app = builder.Build();
+
+app.UseSecurityHeaders();
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/error", createScopeForErrors: true);
+    app.UseHsts();
+}
+
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapStaticAssets();
+app.MapRazorComponents<App>();
+app.MapBlogAccountEndpoints();
+app.MapDefaultEndpoints();
+
+app.Run();
