@@ -3,6 +3,9 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Blog.AppHost.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Blog.Tests.AppHost;
@@ -68,6 +71,10 @@ public class AppHostEndToEndTests
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Blog_AppHost>(
             AppHostArgs.Create(database, cache, dataDirectory), s_ct);
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
+        // Resource logs are in the dashboard when run by hand; in test output only what went wrong.
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Aspire.Hosting", LogLevel.Warning));
 
         var app = await builder.BuildAsync(s_ct).WaitAsync(s_startTimeout, s_ct);
         await app.StartAsync(s_ct).WaitAsync(s_startTimeout, s_ct);

@@ -3,6 +3,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Blog.AppHost.Infrastructure;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Blog.Tests.AppHost;
 
@@ -16,8 +17,8 @@ public class AppHostModelTests
     {
         await using var builder = await CreateBuilderAsync("embedded", "memory");
 
-        var names = builder.Resources.Where(r => r is not ParameterResource).Select(r => r.Name).Order().ToArray();
-        Assert.Equal(["api", "web"], names);
+        Assert.Equal(["api", "web"], builder.Resources.OfType<ProjectResource>().Select(r => r.Name).Order());
+        Assert.DoesNotContain(builder.Resources, r => r is ContainerResource or IResourceWithConnectionString);
 
         var apiEnv = await EnvironmentOfAsync(builder, "api");
         Assert.EndsWith("blog.db", apiEnv["Blog__Storage__EmbeddedPath"]);
@@ -47,13 +48,14 @@ public class AppHostModelTests
         var blogdb = Assert.IsType<MongoDBDatabaseResource>(Resource(builder, "blogdb"));
         Assert.Same(mongo, blogdb.Parent);
         Assert.Equal(
-            "mongodb://admin:{mongo-password.value:uri}@{mongo.bindings.tcp.host}:{mongo.bindings.tcp.port}/blogdb?authSource=admin&authMechanism=SCRAM-SHA-256",
+            "mongodb://admin:{mongo-password.value}@{mongo.bindings.tcp.host}:{mongo.bindings.tcp.port}/blogdb?authSource=admin&authMechanism=SCRAM-SHA-256",
             blogdb.ConnectionStringExpression.ValueExpression);
 
         var cache = Resource(builder, "cache");
         Assert.Contains(cache.Annotations.OfType<ContainerMountAnnotation>(), m => m.Target == "/data");
 
-        Assert.Equal(["blogdb", "cache"], WaitsOf(builder, "api"));
+        // Waiting for a database also waits for its server.
+        Assert.Equal(["blogdb", "cache", "mongo"], WaitsOf(builder, "api"));
         Assert.Equal(["api", "cache"], WaitsOf(builder, "web"));
         Assert.Contains(Resource(builder, "api").Annotations.OfType<HealthCheckAnnotation>(), _ => true);
 
@@ -77,8 +79,8 @@ public class AppHostModelTests
             "--ConnectionStrings:cache=cache.example:6379");
 
         Assert.DoesNotContain(builder.Resources, r => r is ContainerResource);
-        Assert.IsType<ConnectionStringResource>(Resource(builder, "blogdb"));
-        Assert.IsType<ConnectionStringResource>(Resource(builder, "cache"));
+        Assert.IsAssignableFrom<IResourceWithConnectionString>(Resource(builder, "blogdb"));
+        Assert.IsAssignableFrom<IResourceWithConnectionString>(Resource(builder, "cache"));
         Assert.Equal(["blogdb", "cache"], WaitsOf(builder, "api"));
     }
 
@@ -135,6 +137,13 @@ public class AppHostModelTests
     private static string[] WaitsOf(IDistributedApplicationTestingBuilder builder, string name) =>
         Resource(builder, name).Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name).Order().ToArray();
 
-    private static async Task<Dictionary<string, string>> EnvironmentOfAsync(IDistributedApplicationTestingBuilder builder, string name) =>
-        await ((IResourceWithEnvironment)Resource(builder, name)).GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Publish);
+    /// <summary>The environment as publishing sees it: values are manifest expressions such as <c>{blogdb.connectionString}</c>.</summary>
+    private static async Task<Dictionary<string, string>> EnvironmentOfAsync(IDistributedApplicationTestingBuilder builder, string name)
+    {
+        var result = await ExecutionConfigurationBuilder.Create(Resource(builder, name))
+            .WithEnvironmentVariablesConfig()
+            .BuildAsync(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish), NullLogger.Instance, s_ct);
+        Assert.Null(result.Exception);
+        return result.EnvironmentVariables.ToDictionary(e => e.Key, e => e.Value);
+    }
 }
