@@ -8,7 +8,7 @@ internal static class ApplicationServiceExtensions
     /// <summary>Everything the API needs besides the service defaults: storage, output cache, security, validation, OpenAPI.</summary>
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddProblemDetails();
+        builder.AddBlogProblemDetails();
         builder.Services.AddValidation();
         builder.AddBlogStorage();
         builder.AddBlogOutputCache();

@@ -16,20 +16,19 @@ internal static class ForwardedHeadersExtensions
     /// ForwardedHeaders__KnownProxies__0=10.0.0.12
     /// ForwardedHeaders__KnownNetworks__0=10.244.0.0/16
     /// </code>
-    /// In Kubernetes, Blog.Web (and the ingress controller, if it talks to the API) reach the API from pod IPs, which
-    /// change: trust the cluster's pod CIDR (e.g. <c>10.244.0.0/16</c>; <c>kubectl cluster-info dump | grep -m1
-    /// cluster-cidr</c>) via <c>KnownNetworks</c>, and do not expose the API through a Service of type LoadBalancer
-    /// or NodePort to the internet, or any client inside that CIDR range could claim any IP. Only one hop is
-    /// processed (<c>ForwardLimit</c> 1): the address the last trusted proxy saw.
+    /// In Kubernetes, Blog.Web (and the ingress controller, if it routes to the API) reach the API from pod IPs that
+    /// change with every rollout: trust the cluster's pod CIDR (e.g. <c>10.244.0.0/16</c>, see the cluster's
+    /// <c>--cluster-cidr</c>) via <c>KnownNetworks</c>, and keep the API a ClusterIP Service that only those pods
+    /// reach; a trusted range is only as safe as the set of clients inside it, since each of them could claim any IP.
+    /// Only one hop is processed (<c>ForwardLimit</c> 1): the address the last trusted proxy saw.
     /// </summary>
-    public static void AddBlogForwardedHeaders(this IHostApplicationBuilder builder)
-    {
-        var section = builder.Configuration.GetSection(SectionName);
-        var proxies = section.GetSection("KnownProxies").Get<string[]>() ?? [];
-        var networks = section.GetSection("KnownNetworks").Get<string[]>() ?? [];
-
-        builder.Services.Configure<ForwardedHeadersOptions>(options =>
+    public static void AddBlogForwardedHeaders(this IHostApplicationBuilder builder) =>
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IConfiguration>((options, configuration) =>
         {
+            var section = configuration.GetSection(SectionName);
+            var proxies = section.GetSection("KnownProxies").Get<string[]>() ?? [];
+            var networks = section.GetSection("KnownNetworks").Get<string[]>() ?? [];
+
             options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             options.ForwardLimit = 1;
             foreach (var proxy in proxies)
@@ -42,5 +41,4 @@ internal static class ForwardedHeadersExtensions
                 options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
             }
         });
-    }
 }

@@ -13,7 +13,8 @@ namespace Blog.Api;
 /// <see cref="OutputCacheHttpContextExtensions.MarkCallerSpecific"/> (drafts, hidden comments, lists of drafts), and
 /// the comment list is bypassed entirely for Editors and Admins (they see hidden comments).
 /// Entries live <see cref="BlogOutputCacheOptions.ExpirationSeconds"/> (60 s by default): the bound on staleness when
-/// an eviction fails (Redis unreachable at the moment of a write).
+/// an eviction fails (Redis unreachable at the moment of a write), and for the one race eviction cannot close: a read
+/// that loaded the old data before the write and stores it after the eviction.
 /// </remarks>
 public static class OutputCachePolicies
 {

@@ -13,6 +13,8 @@ internal static class RequestLimits
 {
     public const long MaxRequestBodyBytes = 256 * 1024;
 
+    public static readonly string TooLargeDetail = $"The request body is larger than the limit of {MaxRequestBodyBytes} bytes.";
+
     public static void AddBlogRequestLimits(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
@@ -30,8 +32,7 @@ internal static class RequestLimits
     {
         if (context.Request.ContentLength > MaxRequestBodyBytes)
         {
-            await ProblemResponses.WriteAsync(context, StatusCodes.Status413PayloadTooLarge,
-                $"The request body is larger than the limit of {MaxRequestBodyBytes} bytes.");
+            await ProblemResponses.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, TooLargeDetail);
             return;
         }
 
@@ -54,7 +55,7 @@ internal static class RequestLimits
 
             var detail = bad.StatusCode switch
             {
-                StatusCodes.Status413PayloadTooLarge => $"The request body is larger than the limit of {MaxRequestBodyBytes} bytes.",
+                StatusCodes.Status413PayloadTooLarge => TooLargeDetail,
                 StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON (Content-Type: application/json).",
                 StatusCodes.Status400BadRequest when bad.InnerException is System.Text.Json.JsonException =>
                     "The request body is not valid JSON for this endpoint.",

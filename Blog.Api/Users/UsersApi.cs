@@ -19,6 +19,7 @@ public static class UsersApi
         group.MapGet("/{username}", GetProfileAsync)
             .WithName("GetProfile")
             .WithSummary("A user's public profile")
+            .CacheOutput(OutputCachePolicies.Profile)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPut("/me", UpdateMeAsync)
@@ -73,7 +74,7 @@ public static class UsersApi
         await users.FindByUsernameAsync(username, ct) is { } user ? TypedResults.Ok(user.AsProfile()) : TypedResults.NotFound();
 
     private static async Task<Results<Ok<UserResponse>, NotFound>> UpdateMeAsync(
-        UpdateProfileRequest request, CurrentUser currentUser, IUserStore users, CancellationToken ct)
+        UpdateProfileRequest request, CurrentUser currentUser, IUserStore users, OutputCacheEvictor cache, CancellationToken ct)
     {
         var bio = string.IsNullOrWhiteSpace(request.Bio) ? null : request.Bio.Trim();
         if (!await users.UpdateProfileAsync(currentUser.Id!, request.DisplayName.Trim(), bio, ct)
@@ -82,6 +83,8 @@ public static class UsersApi
             return TypedResults.NotFound();
         }
 
+        // The profile, and the author names shown on posts and comments.
+        await cache.EvictAsync(CacheTags.Users, CacheTags.Posts, CacheTags.Comments);
         return TypedResults.Ok(user.AsResponse());
     }
 
@@ -121,10 +124,13 @@ public static class UsersApi
     }
 
     private static async Task<Results<Ok<UserResponse>, NotFound, ProblemHttpResult>> ChangeRoleAsync(
-        string username, ChangeRoleRequest request, IUserStore users, UserStatusCache status, CancellationToken ct)
+        string username, ChangeRoleRequest request, IUserStore users, UserStatusCache status, OutputCacheEvictor cache, CancellationToken ct)
     {
         var role = Roles.Normalize(request.Role)!;
-        return await ChangeAccountAsync(username, role, disabled: null, users, status, ct);
+        var result = await ChangeAccountAsync(username, role, disabled: null, users, status, ct);
+        // The profile shows the role.
+        await cache.EvictAsync(CacheTags.Users);
+        return result;
     }
 
     private static Task<Results<Ok<UserResponse>, NotFound, ProblemHttpResult>> SetDisabledAsync(

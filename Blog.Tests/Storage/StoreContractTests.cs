@@ -4,8 +4,7 @@ namespace Blog.Tests.Storage;
 
 /// <summary>
 /// The storage contract, run against every implementation (one concrete subclass per store). Each test starts from
-/// empty collections. Concurrency tests start their calls on the thread pool, because the embedded store completes
-/// synchronously and Task.WhenAll alone would run them one after another.
+/// empty collections. Concurrency tests release their calls together from separate threads (see RunConcurrently).
 /// </summary>
 public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
 {
@@ -203,9 +202,9 @@ public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
         {
             // Alternate between demoting and disabling: both remove an enabled Admin.
             var disable = round % 2 == 1;
-            var results = await Task.WhenAll(
-                Task.Run(() => Users.ChangeAccountAsync(a.Id, disable ? null : Roles.Reader, disable ? true : null, Ct), Ct),
-                Task.Run(() => Users.ChangeAccountAsync(b.Id, disable ? null : Roles.Reader, disable ? true : null, Ct), Ct));
+            var ids = new[] { a.Id, b.Id };
+            var results = await RunConcurrently(2, i =>
+                Users.ChangeAccountAsync(ids[i], disable ? null : Roles.Reader, disable ? true : null, Ct));
 
             Assert.Equal(1, results.Count(r => r == AccountChangeResult.Changed));
             Assert.Equal(1, results.Count(r => r == AccountChangeResult.LastAdmin));
@@ -254,8 +253,7 @@ public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
         var alice = NewUser("alice");
         await Users.CreateAsync(alice, Ct);
 
-        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>
-            Task.Run(() => Users.RecordFailedLoginAsync(alice.Id, T0, 100, TimeSpan.FromMinutes(5), Ct), Ct)));
+        await RunConcurrently(20, _ => Users.RecordFailedLoginAsync(alice.Id, T0, 100, TimeSpan.FromMinutes(5), Ct));
 
         Assert.Equal(20, (await Users.FindByIdAsync(alice.Id, Ct))!.FailedLoginCount);
     }
@@ -433,15 +431,14 @@ public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
         var post = NewPost("a", "contended");
         await Posts.CreateAsync(post, Ct);
 
-        for (var round = 0; round < 10; round++)
+        for (var round = 0; round < 25; round++)
         {
             var current = (await Posts.FindByIdAsync(post.Id, Ct))!;
             var left = Copy(current, title: $"left {round}");
             var right = Copy(current, title: $"right {round}");
+            var both = new[] { left, right };
 
-            var results = await Task.WhenAll(
-                Task.Run(() => Posts.UpdateAsync(left, current.Version, Ct), Ct),
-                Task.Run(() => Posts.UpdateAsync(right, current.Version, Ct), Ct));
+            var results = await RunConcurrently(2, i => Posts.UpdateAsync(both[i], current.Version, Ct));
 
             Assert.Equal(1, results.Count(r => r));
             var stored = (await Posts.FindByIdAsync(post.Id, Ct))!;
@@ -567,8 +564,7 @@ public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
         var post = NewPost("a", "busy", publishedAt: T0);
         await Posts.CreateAsync(post, Ct);
 
-        await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
-            Task.Run(() => Comments.CreateAsync(NewComment(post.Id, T0.AddSeconds(i)), Ct), Ct)));
+        await RunConcurrently(20, i => Comments.CreateAsync(NewComment(post.Id, T0.AddSeconds(i)), Ct));
 
         Assert.Equal(20, (await Posts.FindByIdAsync(post.Id, Ct))!.CommentCount);
         Assert.Equal(20, (await Comments.ListAsync(post.Id, false, 1, 1, Ct)).Total);
@@ -608,8 +604,7 @@ public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
         await Tokens.CreateAsync(token, Ct);
         var now = T0.AddMinutes(1).AddTicks(4321);
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ =>
-            Task.Run(() => Tokens.TryConsumeAsync(token.Id, now, Ct), Ct)));
+        var results = await RunConcurrently(16, _ => Tokens.TryConsumeAsync(token.Id, now, Ct));
 
         Assert.Equal(1, results.Count(r => r));
         var stored = await Tokens.FindByHashAsync(token.TokenHash, Ct);
@@ -679,6 +674,32 @@ public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /// <summary>
+    /// Starts <paramref name="count"/> calls on their own threads, released together by a barrier so that they really
+    /// overlap (the embedded store completes synchronously, so a plain Task.WhenAll would run them one by one).
+    /// </summary>
+    private static async Task<T[]> RunConcurrently<T>(int count, Func<int, Task<T>> call)
+    {
+        using var barrier = new Barrier(count);
+        var tasks = Enumerable.Range(0, count).Select(i => Task.Factory.StartNew(
+            () =>
+            {
+                barrier.SignalAndWait(TimeSpan.FromSeconds(10), Ct);
+                return call(i);
+            },
+            Ct,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default).Unwrap());
+        return await Task.WhenAll(tasks);
+    }
+
+    private static async Task RunConcurrently(int count, Func<int, Task> call) =>
+        await RunConcurrently(count, async i =>
+        {
+            await call(i);
+            return true;
+        });
 
     private static DateTime Ms(DateTime t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
 
@@ -750,3 +771,5 @@ public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
 }
 
 public sealed class LiteDbStoreTests(LiteDbFixture fixture) : StoreContractTests(fixture), IClassFixture<LiteDbFixture>;
+
+public sealed class MongoDbStoreTests(MongoDbFixture fixture) : StoreContractTests(fixture), IClassFixture<MongoDbFixture>;

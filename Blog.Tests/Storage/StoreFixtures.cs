@@ -1,5 +1,8 @@
 using Blog.Api.Storage;
 using Blog.Api.Storage.LiteDB;
+using Blog.Api.Storage.MongoDB;
+using MongoDB.Bson;
+using MongoDB.Driver;
 
 namespace Blog.Tests.Storage;
 
@@ -54,6 +57,67 @@ public sealed class LiteDbFixture : IStoreFixture, IDisposable
         foreach (var file in new[] { FilePath, Path.ChangeExtension(FilePath, null) + "-log.db" })
         {
             File.Delete(file);
+        }
+    }
+}
+
+/// <summary>
+/// A MongoDB database on the server named by <c>BLOG_TEST_MONGODB</c>, unique to this run and dropped afterwards.
+/// Without the variable every test of the class is skipped (reported as skipped, with the reason).
+/// </summary>
+public sealed class MongoDbFixture : IStoreFixture, IAsyncLifetime
+{
+    public const string EnvironmentVariable = "BLOG_TEST_MONGODB";
+
+    private readonly string? _connectionString = Environment.GetEnvironmentVariable(EnvironmentVariable);
+    private MongoClient? _client;
+    private MongoContext? _context;
+    private StoreSet? _stores;
+
+    public string? SkipReason => string.IsNullOrWhiteSpace(_connectionString)
+        ? $"no MongoDB server: set {EnvironmentVariable}=mongodb://... to run"
+        : null;
+
+    public string DatabaseName { get; } = $"blog_tests_{Guid.NewGuid():N}";
+
+    public async ValueTask InitializeAsync()
+    {
+        if (SkipReason is not null)
+        {
+            return;
+        }
+
+        var settings = MongoClientSettings.FromConnectionString(_connectionString);
+        settings.ServerSelectionTimeout = TimeSpan.FromSeconds(10);
+        _client = new MongoClient(settings);
+        _context = new MongoContext(_client.GetDatabase(DatabaseName));
+        var leaseLock = new MongoLeaseLock(_context);
+        _stores = new StoreSet(
+            new MongoUserStore(_context, leaseLock),
+            new MongoPostStore(_context),
+            new MongoCommentStore(_context),
+            new MongoRefreshTokenStore(_context),
+            new MongoStoreInitializer(_context));
+        await _stores.Initializer.InitializeAsync(TestContext.Current.CancellationToken);
+    }
+
+    public async Task<StoreSet> ResetAsync(CancellationToken ct)
+    {
+        var context = _context ?? throw new InvalidOperationException("The MongoDB fixture did not start.");
+        await context.Users.DeleteManyAsync(FilterDefinition<User>.Empty, ct);
+        await context.Posts.DeleteManyAsync(FilterDefinition<Post>.Empty, ct);
+        await context.Comments.DeleteManyAsync(FilterDefinition<Comment>.Empty, ct);
+        await context.RefreshTokens.DeleteManyAsync(FilterDefinition<RefreshToken>.Empty, ct);
+        await context.Locks.DeleteManyAsync(FilterDefinition<BsonDocument>.Empty, ct);
+        return _stores!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_client is not null)
+        {
+            await _client.DropDatabaseAsync(DatabaseName, CancellationToken.None);
+            _client.Dispose();
         }
     }
 }

@@ -38,14 +38,14 @@ public sealed class SignUpForm
 {
     [Required(ErrorMessage = "Choose a username.")]
     [StringLength(32, MinimumLength = 3, ErrorMessage = "Usernames are {2} to {1} characters.")]
-    [RegularExpression("^[A-Za-z0-9_.-]+$", ErrorMessage = "Use letters, digits, '.', '-' or '_'.")]
+    [RegularExpression("^[A-Za-z0-9_-]+$", ErrorMessage = "Use letters, digits, '-' or '_'.")]
     public string? Username { get; set; }
 
     [Required(ErrorMessage = "Enter your email.")]
     [EmailAddress(ErrorMessage = "Enter a valid email address.")]
     public string? Email { get; set; }
 
-    [StringLength(80, ErrorMessage = "Display names are at most {1} characters.")]
+    [StringLength(64, ErrorMessage = "Display names are at most {1} characters.")]
     public string? DisplayName { get; set; }
 
     [Required(ErrorMessage = "Choose a password.")]
@@ -60,7 +60,7 @@ public sealed class SignUpForm
 public sealed class ProfileForm
 {
     [Required(ErrorMessage = "Enter a display name.")]
-    [StringLength(80, ErrorMessage = "Display names are at most {1} characters.")]
+    [StringLength(64, ErrorMessage = "Display names are at most {1} characters.")]
     public string? DisplayName { get; set; }
 
     [StringLength(1000, ErrorMessage = "Bios are at most {1} characters.")]

@@ -1,0 +1,132 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Blog.Tests.Api;
+
+/// <summary>
+/// An app whose sign-in limit is 3 per minute, where a request's peer address is whatever its <c>X-Test-Peer</c> header
+/// says (the test server has none): so tests can come from the trusted loopback proxy or from elsewhere.
+/// </summary>
+public sealed class RateLimitFactory : BlogApiFactory
+{
+    public const string PeerHeader = "X-Test-Peer";
+
+    public RateLimitFactory() => WithSettings(("RateLimits:Auth:PermitLimit", "3"), ("RateLimits:Auth:Window", "00:01:00"));
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureServices(services => services.AddTransient<IStartupFilter, PeerFromHeader>());
+    }
+
+    private sealed class PeerFromHeader : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) =>
+            {
+                if (context.Request.Headers.TryGetValue(PeerHeader, out var peer))
+                {
+                    context.Connection.RemoteIpAddress = IPAddress.Parse(peer.ToString());
+                }
+
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
+    }
+}
+
+public sealed class RateLimitTests(RateLimitFactory factory) : IClassFixture<RateLimitFactory>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task SignInsOverTheLimitGet429WithRetryAfterAndProblemDetails()
+    {
+        var responses = new List<HttpResponseMessage>();
+        for (var i = 0; i < 4; i++)
+        {
+            responses.Add(await SendLoginAsync(peer: "198.51.100.10"));
+        }
+
+        Assert.All(responses.Take(3), r => Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode));
+        var limited = responses[3];
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.InRange(limited.Headers.RetryAfter?.Delta?.TotalSeconds ?? 0, 1, 60);
+        Assert.Equal("https://tools.ietf.org/html/rfc6585#section-4", (await limited.ReadProblemAsync()).Type);
+    }
+
+    [Fact]
+    public async Task RegistrationSharesTheSignInLimit()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await SendLoginAsync(peer: "198.51.100.11");
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/register")
+        {
+            Content = JsonContent.Create(new { username = TestHelpers.NewUsername(), email = $"{Guid.NewGuid():N}@example.test", password = "correct horse" }),
+        };
+        request.Headers.Add(RateLimitFactory.PeerHeader, "198.51.100.11");
+        var response = await factory.CreateClient().SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task BehindTheTrustedLoopbackProxyEachForwardedClientHasItsOwnLimit()
+    {
+        for (var i = 0; i < 4; i++)
+        {
+            await SendLoginAsync(peer: "127.0.0.1", forwardedFor: "203.0.113.1");
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await SendLoginAsync(peer: "127.0.0.1", forwardedFor: "203.0.113.1")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendLoginAsync(peer: "127.0.0.1", forwardedFor: "203.0.113.2")).StatusCode);
+    }
+
+    [Fact]
+    public async Task AnUntrustedPeerCannotEscapeTheLimitWithXForwardedFor()
+    {
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            statuses.Add((await SendLoginAsync(peer: "198.51.100.12", forwardedFor: $"203.0.113.{100 + i}")).StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests], statuses);
+    }
+
+    [Fact]
+    public async Task ReadingIsNotLimitedBySignInAttempts()
+    {
+        for (var i = 0; i < 4; i++)
+        {
+            await SendLoginAsync(peer: "198.51.100.13");
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/users/{BlogApiFactory.AdminUsername}");
+        request.Headers.Add(RateLimitFactory.PeerHeader, "198.51.100.13");
+        Assert.Equal(HttpStatusCode.OK, (await factory.CreateClient().SendAsync(request, Ct)).StatusCode);
+    }
+
+    private async Task<HttpResponseMessage> SendLoginAsync(string peer, string? forwardedFor = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/login")
+        {
+            Content = JsonContent.Create(new { login = "nobody", password = "wrong password" }),
+        };
+        request.Headers.Add(RateLimitFactory.PeerHeader, peer);
+        if (forwardedFor is not null)
+        {
+            request.Headers.Add("X-Forwarded-For", forwardedFor);
+        }
+
+        return await factory.CreateClient().SendAsync(request, Ct);
+    }
+}

@@ -1,0 +1,43 @@
+using Blog.Api.Auth;
+
+namespace Blog.Tests.Api;
+
+/// <summary>Refresh behaviour that needs time to pass: each test runs an app with shortened windows and really waits.</summary>
+public sealed class RefreshLifetimeTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ReusingASpentRefreshTokenAfterTheGraceWindowRevokesTheWholeFamily()
+    {
+        await using var factory = new BlogApiFactory().WithSettings(("Jwt:RefreshReuseGrace", "00:00:01"));
+        var client = factory.CreateClient();
+        var registered = await client.RegisterAsync();
+        var rotated = await (await client.RefreshAsync(registered.RefreshToken)).ReadAsync<AuthResponse>();
+        var otherSignIn = await (await client.LoginAsync(registered.User.Username, BlogApiFactory.UserPassword)).ReadAsync<AuthResponse>();
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5), Ct);
+        var reuse = await client.RefreshAsync(registered.RefreshToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, reuse.StatusCode);
+        await reuse.ReadProblemAsync();
+        // The newer token of that family is dead too; another sign-in (another family) is not affected.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.RefreshAsync(rotated.RefreshToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.RefreshAsync(otherSignIn.RefreshToken)).StatusCode);
+    }
+
+    [Fact]
+    public async Task AnExpiredRefreshTokenIsRefused()
+    {
+        await using var factory = new BlogApiFactory().WithSettings(
+            ("Jwt:AccessTokenLifetime", "00:00:01"), ("Jwt:RefreshTokenLifetime", "00:00:02"));
+        var client = factory.CreateClient();
+        var registered = await client.RegisterAsync();
+
+        await Task.Delay(TimeSpan.FromSeconds(2.5), Ct);
+        var response = await client.RefreshAsync(registered.RefreshToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        await response.ReadProblemAsync();
+    }
+}

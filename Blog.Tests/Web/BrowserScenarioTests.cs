@@ -1,0 +1,298 @@
+using Blog.Tests.AppHost;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Blog.Tests.Web;
+
+/// <summary>
+/// The blog as people use it: headless chromium against the real AppHost (embedded mode). Each scenario leaves a
+/// screenshot under TestResults/screenshots/ in the test output directory.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public class BrowserScenarioTests(BlogBrowserFixture fixture)
+{
+    private const string Password = "Str0ng-Passw0rd-42";
+
+    [Fact]
+    public async Task AReaderSignsUpAndComments()
+    {
+        fixture.SkipIfUnavailable();
+        var author = await fixture.CreateUserAsync("writer", "Author", Password);
+        var title = $"Welcome readers {Guid.NewGuid():N}"[..28];
+        var slug = await fixture.CreatePostAsync(await fixture.SignInApiAsync(author, Password), title, "Say **hello** below.", ["welcome"]);
+
+        await using var session = await fixture.NewSessionAsync();
+        var page = session.Page;
+        await page.GotoAsync("/");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Sign up" }).ClickAsync();
+
+        var username = fixture.NewUsername("reader");
+        await page.Locator("#username").FillAsync(username);
+        await page.Locator("#email").FillAsync($"{username}@blog.test");
+        await page.Locator("#displayName").FillAsync("Rita Reader");
+        await page.Locator("#password").FillAsync(Password);
+        await page.Locator("#confirmPassword").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+
+        await Expect(page.Locator(".user-chip")).ToContainTextAsync("Rita Reader");
+        await Expect(page.Locator(".user-chip .role-badge")).ToHaveTextAsync("Reader");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = title }).ClickAsync();
+        await Expect(page.Locator("h1")).ToHaveTextAsync(title);
+        await page.Locator("#new-comment").FillAsync("Great first post, thanks!");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Post comment" }).ClickAsync();
+
+        var comment = page.Locator(".comment").Filter(new() { HasText = "Great first post, thanks!" });
+        await Expect(comment).ToBeVisibleAsync();
+        await Expect(comment.Locator(".author")).ToHaveTextAsync("Rita Reader");
+
+        // Edit own comment.
+        await comment.GetByRole(AriaRole.Link, new() { Name = "Edit" }).ClickAsync();
+        await page.Locator("#edit-comment-body").FillAsync("Great first post, thanks! (edited)");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save comment" }).ClickAsync();
+        await Expect(page.Locator(".comment-body").Filter(new() { HasText = "(edited)" })).ToBeVisibleAsync();
+        await Expect(page.Locator("#comments-title")).ToHaveTextAsync("Comments (1)");
+
+        await session.ScreenshotAsync("reader-signs-up-and-comments");
+        Assert.Empty(session.ConsoleErrors);
+        Assert.Equal($"/posts/{slug}", new Uri(page.Url).AbsolutePath);
+    }
+
+    [Fact]
+    public async Task AnAuthorWritesPreviewsPublishesEditsAndDeletesAPost()
+    {
+        fixture.SkipIfUnavailable();
+        var author = await fixture.CreateUserAsync("author", "Author", Password);
+        var title = $"Aspire notes {Guid.NewGuid():N}"[..24];
+
+        await using var session = await fixture.NewSessionAsync();
+        var page = session.Page;
+        await session.SignInAsync(author, Password);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Write", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "New post" }).ClickAsync();
+        await page.Locator("#post-title").FillAsync(title);
+        await page.Locator("#post-summary").FillAsync("What I learned wiring an AppHost.");
+        await page.Locator("#post-tags").FillAsync("aspire, dotnet");
+        await page.Locator("#post-body").FillAsync("## Resources\n\nThe AppHost **orchestrates** everything.\n\n```csharp\nvar api = builder.AddProject<Projects.Api>(\"api\");\n```");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Preview" }).ClickAsync();
+        var preview = page.Locator("section.preview");
+        await Expect(preview.Locator("h2#resources")).ToHaveTextAsync("Resources");
+        await Expect(preview.Locator("strong")).ToHaveTextAsync("orchestrates");
+        await Expect(page.Locator("#post-body")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("orchestrates"));
+        await session.ScreenshotAsync("author-editor-preview");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Publish" }).ClickAsync();
+        await Expect(page.Locator("article h1")).ToHaveTextAsync(title);
+        await Expect(page.Locator(".post-body h2")).ToHaveTextAsync("Resources");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Edit post" }).ClickAsync();
+        await page.Locator("#post-title").FillAsync(title + " (updated)");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+        await Expect(page.Locator("article h1")).ToHaveTextAsync(title + " (updated)");
+        await session.ScreenshotAsync("author-published-post");
+
+        await page.GotoAsync("/");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = title + " (updated)" })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = title + " (updated)" }).ClickAsync();
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Delete post" }).ClickAsync();
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Delete this post?");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete post" }).ClickAsync();
+        await Expect(page.Locator(".notice-success")).ToContainTextAsync("was deleted");
+
+        await page.GotoAsync("/");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = title + " (updated)" })).ToHaveCountAsync(0);
+        Assert.Empty(session.ConsoleErrors);
+    }
+
+    [Fact]
+    public async Task AStaleEditShowsAConflictAndKeepsTheAuthorsText()
+    {
+        fixture.SkipIfUnavailable();
+        var author = await fixture.CreateUserAsync("stale", "Author", Password);
+        var token = await fixture.SignInApiAsync(author, Password);
+        var slug = await fixture.CreatePostAsync(token, "Version one", "Original body.", ["versions"]);
+
+        await using var session = await fixture.NewSessionAsync();
+        var page = session.Page;
+        await session.SignInAsync(author, Password);
+        await page.GotoAsync($"/write/edit/{slug}");
+        await page.Locator("#post-body").FillAsync("My careful rewrite that must not be lost.");
+
+        // Meanwhile, another edit lands through the API.
+        using (var request = new HttpRequestMessage(HttpMethod.Put, $"/api/posts/{slug}")
+        {
+            Content = JsonContent.Create(new { title = "Version two", summary = "", body = "Someone else's body.", tags = new[] { "versions" } }),
+        })
+        {
+            request.Headers.Authorization = new("Bearer", token);
+            request.Headers.IfMatch.Add(new("\"1\""));
+            var response = await fixture.Api.SendAsync(request, TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+        await Expect(page.Locator(".conflict")).ToContainTextAsync("changed by someone else");
+        await Expect(page.Locator("#post-body")).ToHaveValueAsync("My careful rewrite that must not be lost.");
+        await session.ScreenshotAsync("author-stale-edit-conflict");
+
+        // Saving again is a deliberate overwrite of the newer version.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+        await Expect(page.Locator(".post-body")).ToContainTextAsync("My careful rewrite that must not be lost.");
+    }
+
+    [Fact]
+    public async Task AReaderCannotReachTheEditor()
+    {
+        fixture.SkipIfUnavailable();
+        var reader = await fixture.CreateUserAsync("plain", "Reader", Password);
+
+        await using var session = await fixture.NewSessionAsync();
+        var page = session.Page;
+        await session.SignInAsync(reader, Password);
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Write", Exact = true })).ToHaveCountAsync(0);
+
+        var response = await page.GotoAsync("/write/new");
+        Assert.Equal(403, response!.Status);
+        await Expect(page.Locator("h1")).ToHaveTextAsync("You don't have access to this page");
+        await Expect(page.Locator("#post-title")).ToHaveCountAsync(0);
+        await session.ScreenshotAsync("reader-cannot-reach-editor");
+
+        var admin = await page.GotoAsync("/admin/users");
+        Assert.Equal(403, admin!.Status);
+    }
+
+    [Fact]
+    public async Task AnAdminPromotesAReaderToAuthorAndTheChangeTakesEffect()
+    {
+        fixture.SkipIfUnavailable();
+        var reader = await fixture.CreateUserAsync("promo", "Reader", Password);
+
+        await using var readerSession = await fixture.NewSessionAsync();
+        await readerSession.SignInAsync(reader, Password);
+        await Expect(readerSession.Page.Locator(".user-chip .role-badge")).ToHaveTextAsync("Reader");
+
+        await using var adminSession = await fixture.NewSessionAsync();
+        var admin = adminSession.Page;
+        await adminSession.SignInAsync(AppHostArgs.AdminUsername, AppHostArgs.AdminPassword);
+        await admin.GetByRole(AriaRole.Link, new() { Name = "Admin", Exact = true }).ClickAsync();
+        await admin.Locator("#user-q").FillAsync(reader);
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        // Wait for the search result itself: the row is on the unfiltered list too, and the enhanced navigation's
+        // DOM update would reset a select changed before it lands.
+        await admin.WaitForURLAsync(url => url.Contains($"q={reader}", StringComparison.Ordinal));
+        await Expect(admin.Locator("table.data tbody tr")).ToHaveCountAsync(1);
+        var row = admin.Locator($"tr[data-username='{reader}']");
+        await row.Locator("select").SelectOptionAsync("Author");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Change role" }).ClickAsync();
+        await Expect(admin.Locator(".notice-success")).ToContainTextAsync($"{reader} is now Author");
+        await Expect(admin.Locator($"tr[data-username='{reader}'] select")).ToHaveValueAsync("Author");
+        await adminSession.ScreenshotAsync("admin-promotes-reader");
+
+        // The reader's very next request reflects the new role: no sign-out needed.
+        var page = readerSession.Page;
+        await page.ReloadAsync();
+        await Expect(page.Locator(".user-chip .role-badge")).ToHaveTextAsync("Author");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Write", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "New post" }).ClickAsync();
+        await Expect(page.Locator("#post-title")).ToBeVisibleAsync();
+        await readerSession.ScreenshotAsync("promoted-reader-can-write");
+        Assert.Empty(readerSession.ConsoleErrors);
+        Assert.Empty(adminSession.ConsoleErrors);
+    }
+
+    [Fact]
+    public async Task AScriptInAPostsMarkdownIsShownAsTextAndNeverRuns()
+    {
+        fixture.SkipIfUnavailable();
+        var author = await fixture.CreateUserAsync("xss", "Author", Password);
+        var body = "Look: <script>alert('xss')</script>\n\n<img src=x onerror=\"alert('img')\">\n\n[click](javascript:alert('link'))";
+        var slug = await fixture.CreatePostAsync(await fixture.SignInApiAsync(author, Password), "Script injection attempt", body, ["security"]);
+
+        await using var session = await fixture.NewSessionAsync();
+        var page = session.Page;
+        await page.GotoAsync($"/posts/{slug}");
+
+        var postBody = page.Locator(".post-body");
+        await Expect(postBody).ToContainTextAsync("<script>alert('xss')</script>");
+        await Expect(postBody.Locator("script, img, iframe")).ToHaveCountAsync(0);
+        await postBody.GetByText("click").ClickAsync();
+        await page.WaitForTimeoutAsync(500);
+        await session.ScreenshotAsync("script-shown-as-text");
+
+        Assert.Empty(session.Dialogs);
+        Assert.Equal(0, await page.EvaluateAsync<int>("document.querySelectorAll('.post-body [onerror], .post-body [href^=\"javascript\"]').length"));
+    }
+
+    [Fact]
+    public async Task TheHomePageFitsAPhoneScreen()
+    {
+        fixture.SkipIfUnavailable();
+        var author = await fixture.CreateUserAsync("phone", "Author", Password);
+        var token = await fixture.SignInApiAsync(author, Password);
+        await fixture.CreatePostAsync(token, "Reading on a small screen", "Short paragraphs help.", ["mobile", "css"],
+            summary: "Layouts that work at 390 pixels wide, with long words like supercalifragilisticexpialidocious.");
+
+        await using var session = await fixture.NewSessionAsync(width: 390, height: 844);
+        var page = session.Page;
+        await page.GotoAsync("/");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Reading on a small screen" }).First).ToBeVisibleAsync();
+        await session.ScreenshotAsync("home-phone-390");
+
+        var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        Assert.True(overflow <= 0, $"The page scrolls sideways by {overflow}px at 390px wide.");
+        Assert.Empty(session.ConsoleErrors);
+    }
+
+    [Fact]
+    public async Task HomeFiltersByTagAndSearchWithEnhancedNavigationUnderTheCsp()
+    {
+        fixture.SkipIfUnavailable();
+        var author = await fixture.CreateUserAsync("tagger", "Author", Password);
+        var token = await fixture.SignInApiAsync(author, Password);
+        var unique = $"zebra{Guid.NewGuid():N}"[..14];
+        await fixture.CreatePostAsync(token, $"Tagged {unique}", "Filtered by tag.", [unique]);
+        await fixture.CreatePostAsync(token, "Another post", $"Mentions {unique}searchable in the body.", ["other"]);
+
+        await using var session = await fixture.NewSessionAsync();
+        var page = session.Page;
+        var response = await page.GotoAsync("/");
+        var headers = await response!.AllHeadersAsync();
+        Assert.Contains("script-src 'self'", headers["content-security-policy"]);
+        Assert.Equal("nosniff", headers["x-content-type-options"]);
+
+        // Blazor's script loaded under the CSP: enhanced navigation swaps the page without a full load.
+        await page.EvaluateAsync("window.__marker = 'still-here'");
+        await page.Locator(".tag-cloud").GetByRole(AriaRole.Link, new() { Name = $"#{unique}" }).ClickAsync();
+        await Expect(page.Locator("h1")).ToHaveTextAsync($"Posts tagged #{unique}");
+        await Expect(page.Locator(".post-card")).ToHaveCountAsync(1);
+        Assert.Equal("still-here", await page.EvaluateAsync<string>("window.__marker"));
+
+        await page.GotoAsync("/");
+        await page.Locator("#search-q").FillAsync($"{unique}searchable");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        await Expect(page.Locator(".post-card")).ToHaveCountAsync(1);
+        await Expect(page.Locator(".post-card-title")).ToHaveTextAsync("Another post");
+        await session.ScreenshotAsync("home-search");
+        Assert.Empty(session.ConsoleErrors);
+    }
+
+    [Fact]
+    public async Task UnknownPagesGetAFriendlyNotFound()
+    {
+        fixture.SkipIfUnavailable();
+        await using var session = await fixture.NewSessionAsync();
+        var page = session.Page;
+
+        var missingPost = await page.GotoAsync("/posts/no-such-post-here");
+        Assert.Equal(404, missingPost!.Status);
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Page not found");
+
+        var missingPage = await page.GotoAsync("/this/does/not/exist");
+        Assert.Equal(404, missingPage!.Status);
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Page not found");
+        await session.ScreenshotAsync("not-found");
+    }
+}
