@@ -4,6 +4,9 @@ namespace Blog.Api.Storage;
 // Both stores persist them as they are (MongoDB through the driver's class maps, LiteDB through its BsonMapper),
 // so a property added here is stored by both. Times are UTC and truncated to milliseconds (BSON precision),
 // so both stores give back exactly what was written.
+// On every write the stores also set, on the object passed in: times in UTC truncated to milliseconds (an Unspecified
+// kind is taken as UTC), NormalizedUsername/NormalizedEmail from Username/Email, and Post.SearchTerms from the
+// title, summary and body; callers need not compute them.
 
 public static class Roles
 {

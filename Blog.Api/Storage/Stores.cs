@@ -21,11 +21,13 @@ public interface IUserStore
     Task<long> CountAsync(CancellationToken ct = default);
     /// <summary>
     /// Changes role and/or disabled flag atomically with respect to the "at least one enabled Admin" rule, also when
-    /// two such changes race on different API replicas.
+    /// two such changes race on different API replicas. <paramref name="role"/> is a role name in any case (see
+    /// <see cref="Roles.Normalize"/>); an unknown name throws <see cref="ArgumentException"/>.
     /// </summary>
     Task<AccountChangeResult> ChangeAccountAsync(string id, string? role, bool? disabled, CancellationToken ct = default);
     /// <summary>Atomically counts a failed sign-in; when the count reaches <paramref name="lockoutThreshold"/> sets LockoutEndsAt = now + lockout and resets the count.</summary>
     Task RecordFailedLoginAsync(string id, DateTime now, int lockoutThreshold, TimeSpan lockout, CancellationToken ct = default);
+    /// <summary>Sets the failed sign-in count to zero and clears any lockout.</summary>
     Task ResetFailedLoginsAsync(string id, CancellationToken ct = default);
 }
 
@@ -39,6 +41,8 @@ public interface IPostStore
     /// <summary>
     /// Replaces the post when its stored version is <paramref name="expectedVersion"/>, storing it with version + 1
     /// (also set on <paramref name="post"/>). False when the version moved on or the post is gone: nothing is written.
+    /// CommentCount is not written (the comment operations own it); the stored count is copied to <paramref name="post"/>.
+    /// Throws <see cref="DuplicateKeyException"/> (field "slug") when a changed slug is taken.
     /// </summary>
     Task<bool> UpdateAsync(Post post, long expectedVersion, CancellationToken ct = default);
     /// <summary>Deletes the post and all its comments.</summary>

@@ -108,6 +108,9 @@ public sealed class RedisDownTests(RedisDownBlogApiFactory factory) : IClassFixt
 
         var health = await anonymous.GetAsync("/health", Ct);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
-        Assert.Equal("Degraded", await health.Content.ReadAsStringAsync(Ct));
+        var report = await health.Content.ReadFromJsonAsync<HealthResponse>(Ct);
+        Assert.Equal("Degraded", report!.Status);
+        Assert.Equal("Degraded", report.Checks["StackExchange.Redis"]);
+        Assert.Equal("Healthy", report.Checks["storage"]);
     }
 }

@@ -363,6 +363,57 @@ public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PostsPublishedAtTheSameMomentAreOrderedByIdDescendingAcrossPages()
+    {
+        // Inserted in a scrambled order, so neither store can pass by returning insertion order.
+        foreach (var id in new[] { "p3", "p1", "p5", "p2", "p4" })
+        {
+            var post = NewPost("a", $"slug-{id}", publishedAt: T0);
+            post.Id = id;
+            await Posts.CreateAsync(post, Ct);
+        }
+
+        var newer = NewPost("a", "newer", publishedAt: T0.AddMilliseconds(1));
+        newer.Id = "p0";
+        await Posts.CreateAsync(newer, Ct);
+
+        var pages = new List<string>();
+        for (var page = 1; page <= 3; page++)
+        {
+            var result = await Posts.ListAsync(new PostQuery { Page = page, PageSize = 2 }, Ct);
+            pages.Add(string.Join(",", result.Items.Select(p => p.Id)));
+        }
+
+        var tagged = await Posts.ListAsync(new PostQuery { AuthorId = "a", Page = 2, PageSize = 2 }, Ct);
+
+        Assert.Equal(["p0,p5", "p4,p3", "p2,p1"], pages);
+        Assert.Equal(["p4", "p3"], tagged.Items.Select(p => p.Id));
+    }
+
+    [Fact]
+    public async Task ListTotalsAndTagCountsFollowEveryWrite()
+    {
+        var first = NewPost("a", "first", publishedAt: T0, tags: ["x"]);
+        await Posts.CreateAsync(first, Ct);
+        Assert.Equal(1, (await Posts.ListAsync(new PostQuery(), Ct)).Total);
+        Assert.Equal([new TagCount("x", 1)], await Posts.GetTagCountsAsync(Ct));
+
+        await Posts.CreateAsync(NewPost("a", "second", publishedAt: T0, tags: ["x"]), Ct);
+        Assert.Equal(2, (await Posts.ListAsync(new PostQuery(), Ct)).Total);
+        Assert.Equal([new TagCount("x", 2)], await Posts.GetTagCountsAsync(Ct));
+
+        var unpublished = Copy(first);
+        unpublished.Status = PostStatus.Draft;
+        Assert.True(await Posts.UpdateAsync(unpublished, first.Version, Ct));
+        Assert.Equal(1, (await Posts.ListAsync(new PostQuery(), Ct)).Total);
+        Assert.Equal(1, (await Posts.ListAsync(new PostQuery { Status = PostStatus.Draft }, Ct)).Total);
+        Assert.Equal([new TagCount("x", 1)], await Posts.GetTagCountsAsync(Ct));
+
+        Assert.True(await Posts.DeleteAsync(first.Id, Ct));
+        Assert.Equal(0, (await Posts.ListAsync(new PostQuery { Status = PostStatus.Draft }, Ct)).Total);
+    }
+
+    [Fact]
     public async Task PostListsFilterByTagAndByAuthor()
     {
         await Posts.CreateAsync(NewPost("ann", "ann-aspire", publishedAt: T0.AddMinutes(1), tags: ["aspire", "dotnet"]), Ct);

@@ -43,10 +43,14 @@ public sealed class LiteDbFixture : IStoreFixture, IDisposable
 
     public async Task<StoreSet> ResetAsync(CancellationToken ct)
     {
-        _context.Users.DeleteAll();
-        _context.Posts.DeleteAll();
-        _context.Comments.DeleteAll();
-        _context.RefreshTokens.DeleteAll();
+        // Through Write, as every change is, so that the store's cached aggregates see it.
+        _context.Write(() =>
+        {
+            _context.Users.DeleteAll();
+            _context.Posts.DeleteAll();
+            _context.Comments.DeleteAll();
+            _context.RefreshTokens.DeleteAll();
+        });
         await _stores.Initializer.InitializeAsync(ct);
         return _stores;
     }

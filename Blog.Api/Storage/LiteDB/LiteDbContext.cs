@@ -20,6 +20,7 @@ internal sealed class LiteDbContext : IDisposable
     public const string RefreshTokensCollection = "refreshTokens";
 
     private readonly Lock _writeLock = new();
+    private long _writeVersion;
 
     public LiteDbContext(string path)
     {
@@ -43,6 +44,10 @@ internal sealed class LiteDbContext : IDisposable
             // LiteDB returns local times unless told otherwise; the contract is UTC.
             UtcDate = true,
         };
+        Users = Database.GetCollection<User>(UsersCollection);
+        Posts = Database.GetCollection<Post>(PostsCollection);
+        Comments = Database.GetCollection<Comment>(CommentsCollection);
+        RefreshTokens = Database.GetCollection<RefreshToken>(RefreshTokensCollection);
 
         // Also here, not only in the initializer: the unique indexes are what enforce the contract, so no store may
         // ever see the file without them. EnsureIndex is a no-op when the index exists.
@@ -51,12 +56,18 @@ internal sealed class LiteDbContext : IDisposable
 
     public string Path { get; }
 
+    /// <summary>
+    /// Even when no write is in progress; incremented before and after every <see cref="Write{T}"/> (a seqlock), so a
+    /// value computed while it stayed the same even number is still current. Lets readers cache aggregates safely.
+    /// </summary>
+    public long WriteVersion => Volatile.Read(ref _writeVersion);
+
     public LiteDatabase Database { get; }
 
-    public ILiteCollection<User> Users => Database.GetCollection<User>(UsersCollection);
-    public ILiteCollection<Post> Posts => Database.GetCollection<Post>(PostsCollection);
-    public ILiteCollection<Comment> Comments => Database.GetCollection<Comment>(CommentsCollection);
-    public ILiteCollection<RefreshToken> RefreshTokens => Database.GetCollection<RefreshToken>(RefreshTokensCollection);
+    public ILiteCollection<User> Users { get; }
+    public ILiteCollection<Post> Posts { get; }
+    public ILiteCollection<Comment> Comments { get; }
+    public ILiteCollection<RefreshToken> RefreshTokens { get; }
 
     /// <summary>Runs <paramref name="write"/> under the store's write lock in one transaction; unique-index violations become <see cref="DuplicateKeyException"/>.</summary>
     public T Write<T>(Func<T> write)
@@ -64,6 +75,7 @@ internal sealed class LiteDbContext : IDisposable
         lock (_writeLock)
         {
             // LiteDB transactions belong to the calling thread; the lock keeps the whole call on this one.
+            Interlocked.Increment(ref _writeVersion);
             Database.BeginTrans();
             try
             {
@@ -81,6 +93,10 @@ internal sealed class LiteDbContext : IDisposable
                 Database.Rollback();
                 throw;
             }
+            finally
+            {
+                Interlocked.Increment(ref _writeVersion);
+            }
         }
     }
 
@@ -91,8 +107,8 @@ internal sealed class LiteDbContext : IDisposable
     });
 
     /// <summary>
-    /// Index names are what <see cref="FieldOfIndex"/> maps to request fields. Status is deliberately not indexed
-    /// (see <see cref="LiteDbPostStore.ListAsync"/>).
+    /// Index names are what <see cref="FieldOfIndex"/> maps to request fields. How the post indexes serve the lists is
+    /// explained on <see cref="LiteDbPostStore.ListAsync"/>.
     /// </summary>
     public void EnsureIndexes()
     {
@@ -103,7 +119,8 @@ internal sealed class LiteDbContext : IDisposable
 
         var posts = Posts;
         posts.EnsureIndex(nameof(Post.Slug), "$.Slug", unique: true);
-        // Ordering indexes for the published and draft lists. Status is deliberately not indexed (see LiteDbPostStore.ListAsync).
+        // Status counts the lists; PublishedAt and UpdatedAt order them (see LiteDbPostStore.ListAsync).
+        posts.EnsureIndex(nameof(Post.Status), "$.Status");
         posts.EnsureIndex(nameof(Post.PublishedAt), "$.PublishedAt");
         posts.EnsureIndex(nameof(Post.UpdatedAt), "$.UpdatedAt");
         posts.EnsureIndex(nameof(Post.AuthorId), "$.AuthorId");

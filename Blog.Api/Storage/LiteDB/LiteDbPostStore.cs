@@ -4,6 +4,9 @@ namespace Blog.Api.Storage.LiteDB;
 
 internal sealed class LiteDbPostStore(LiteDbContext context) : IPostStore
 {
+    private readonly LiteDbReadCache<string, long> _totals = new(context);
+    private readonly LiteDbReadCache<bool, IReadOnlyList<TagCount>> _tagCounts = new(context);
+
     public Task CreateAsync(Post post, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
@@ -24,42 +27,87 @@ internal sealed class LiteDbPostStore(LiteDbContext context) : IPostStore
         return Task.FromResult<Post?>(context.Posts.FindById(id));
     }
 
+    /// <remarks>
+    /// The order is MongoDB's exactly: PublishedAt (drafts: UpdatedAt) newest first, then Id descending. Every value from
+    /// the request is a parameter (@0), never part of an expression.
+    /// <para>
+    /// LiteDB uses one index per query and picks it from the WHERE clause, so Status is never put there (that index
+    /// would win and every published post would be loaded to be sorted). Without other filters the page is read by
+    /// walking the PublishedAt/UpdatedAt index newest first and stopping after it, and the total is counted on the
+    /// Status index without loading documents (and remembered until the next write): both cost about one page, not the
+    /// whole collection. With a tag, author
+    /// or search filter, LiteDB seeks that index and the (fewer) matches are filtered and sorted here.
+    /// </para>
+    /// </remarks>
     public Task<PagedResult<Post>> ListAsync(PostQuery query, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
         var (skip, take) = StoredValues.Page(query.Page, query.PageSize);
+        var drafts = StoredValues.IsDraftQuery(query);
+        Func<Post, DateTime?> key = drafts ? p => p.UpdatedAt : p => p.PublishedAt;
 
-        ILiteQueryable<Post> Filtered()
+        var filtered = !string.IsNullOrEmpty(query.Tag) || !string.IsNullOrEmpty(query.AuthorId) || query.Terms.Count > 0;
+        if (!filtered)
         {
-            // Every value is a parameter (@0); nothing from the request becomes part of an expression.
-            // Status has no index on purpose: with none to pick for it, LiteDB walks the PublishedAt/UpdatedAt index in
-            // order and stops after one page, instead of loading every published post to sort them.
-            var q = context.Posts.Query().Where("$.Status = @0", query.Status);
-            if (!string.IsNullOrEmpty(query.Tag))
+            var total = _totals.Get(query.Status, status => context.Posts.Query()
+                .Where("$.Status = @0", status)
+                .Select("$.Status") // answered from the index alone
+                .ToDocuments()
+                .LongCount());
+
+            var ordered = drafts
+                ? context.Posts.Query().OrderByDescending(x => x.UpdatedAt)
+                : context.Posts.Query().OrderByDescending(x => x.PublishedAt);
+
+            // Read until the page is full and the run of equal keys at its end is complete, so that sorting what was
+            // read by (key, Id) gives the same page as sorting everything.
+            var needed = (long)skip + take;
+            var read = new List<Post>();
+            foreach (var post in ordered.ToEnumerable())
             {
-                q = q.Where("$.Tags[*] ANY = @0", query.Tag);
+                if (post.Status != query.Status)
+                {
+                    continue;
+                }
+
+                if (read.Count >= needed && key(post) != key(read[^1]))
+                {
+                    break;
+                }
+
+                read.Add(post);
             }
 
-            if (!string.IsNullOrEmpty(query.AuthorId))
-            {
-                q = q.Where("$.AuthorId = @0", query.AuthorId);
-            }
-
-            foreach (var term in query.Terms)
-            {
-                q = q.Where("$.SearchTerms[*] ANY = @0", term);
-            }
-
-            return q;
+            return Task.FromResult(new PagedResult<Post>(Page(read, key, skip, take), total));
         }
 
-        var total = Filtered().LongCount();
-        var ordered = StoredValues.IsDraftQuery(query)
-            ? Filtered().OrderByDescending(x => x.UpdatedAt)
-            : Filtered().OrderByDescending(x => x.PublishedAt);
-        List<Post> items = total == 0 ? [] : ordered.Skip(skip).Limit(take).ToList();
-        return Task.FromResult(new PagedResult<Post>(items, total));
+        var q = context.Posts.Query();
+        if (!string.IsNullOrEmpty(query.Tag))
+        {
+            q = q.Where("$.Tags[*] ANY = @0", query.Tag);
+        }
+
+        if (!string.IsNullOrEmpty(query.AuthorId))
+        {
+            q = q.Where("$.AuthorId = @0", query.AuthorId);
+        }
+
+        foreach (var term in query.Terms)
+        {
+            q = q.Where("$.SearchTerms[*] ANY = @0", term);
+        }
+
+        var matches = q.ToEnumerable().Where(p => p.Status == query.Status).ToList();
+        return Task.FromResult(new PagedResult<Post>(Page(matches, key, skip, take), matches.Count));
     }
+
+    private static List<Post> Page(List<Post> posts, Func<Post, DateTime?> key, int skip, int take) =>
+        posts
+            .OrderByDescending(key)
+            .ThenByDescending(p => p.Id, StringComparer.Ordinal)
+            .Skip(skip)
+            .Take(take)
+            .ToList();
 
     public Task<bool> UpdateAsync(Post post, long expectedVersion, CancellationToken ct = default)
     {
@@ -107,6 +155,11 @@ internal sealed class LiteDbPostStore(LiteDbContext context) : IPostStore
     public Task<IReadOnlyList<TagCount>> GetTagCountsAsync(CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
+        return Task.FromResult(_tagCounts.Get(true, _ => CountTags()));
+    }
+
+    private List<TagCount> CountTags()
+    {
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         var published = context.Posts.Query()
             .Where("$.Status = @0", PostStatus.Published)
@@ -126,11 +179,10 @@ internal sealed class LiteDbPostStore(LiteDbContext context) : IPostStore
             }
         }
 
-        IReadOnlyList<TagCount> result = counts
+        return counts
             .OrderByDescending(x => x.Value)
             .ThenBy(x => x.Key, StringComparer.Ordinal)
             .Select(x => new TagCount(x.Key, x.Value))
             .ToList();
-        return Task.FromResult(result);
     }
 }

@@ -115,7 +115,8 @@ internal sealed class MongoPostStore(MongoContext context) : IPostStore
             new("$sort", new BsonDocument { { "count", -1 }, { "_id", 1 } }),
         ];
 
-        var results = await context.Posts.Aggregate<BsonDocument>(pipeline, cancellationToken: ct).ToListAsync(ct);
+        using var cursor = await context.Posts.AggregateAsync<BsonDocument>(pipeline, cancellationToken: ct);
+        var results = await cursor.ToListAsync(ct);
         return results.Select(d => new TagCount(d["_id"].AsString, d["count"].ToInt64())).ToList();
     }
 }
