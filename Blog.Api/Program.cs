@@ -6,6 +6,7 @@ using Blog.Api.Posts;
 using Blog.Api.Tags;
 using Blog.Api.Users;
 
+HealthProbe.ExitIfRequested(args); // container health checks: --healthcheck <url> (Blog.ServiceDefaults)
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();

@@ -42,4 +42,8 @@ builder.AddProject<Projects.Blog_Web>("web")
     .WithOptionalReference(cache)
     .WithExternalHttpEndpoints();
 
+// Deployment targets: `aspire publish -o deploy` writes deploy/compose and deploy/k8s (docs/deployment.md).
+builder.AddDockerComposeEnvironment("compose");
+builder.AddKubernetesEnvironment("k8s");
+
 builder.Build().Run();

@@ -1,6 +1,7 @@
 using Blog.Web.Components;
 using Blog.Web.Infrastructure;
 
+HealthProbe.ExitIfRequested(args); // container health checks: --healthcheck <url> (Blog.ServiceDefaults)
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();

@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Provision a Debian 12 (bookworm) machine for this repo: Docker engine, a registry-free
-# docker.io/library/redis:8.6 image (the tag Aspire.Hosting.Redis 13.6.5 asks for), and headless Chromium.
+# docker.io/library/redis:8.6 image (the tag Aspire.Hosting.Redis 13.6.5 asks for), headless Chromium, and
+# what deployment needs: a local registry, a .NET base image, Compose v2 and the app images.
 #
-#   scripts/provision.sh [all|docker|redis-image|chromium ...] [--force] [--verify]
+#   scripts/provision.sh [all|docker|redis-image|chromium|registry|base-image|compose|images ...] [--force] [--verify]
 #
 #   docker       install Debian's docker.io if dockerd is missing; start dockerd if `docker info` fails.
 #   redis-image  build docker.io/library/redis:8.6 from Debian's redis binaries (no registry needed),
 #                then run it the way Aspire does and check PING / SET / GET / BGSAVE from the host.
 #   chromium     install Debian's chromium + fonts; check a headless screenshot.
-#   all          the three above (default).
-#   --force      rebuild the redis image even if it exists.
+#   registry     Debian's docker-registry serving http on 127.0.0.1:5000, started in the background.
+#   base-image   127.0.0.1:5000/dotnet/aspnet:10.0: a debootstrap minbase bookworm + this machine's .NET and
+#                ASP.NET Core runtime, user 1654, port 8080 (the official image's conventions); pushed to the registry.
+#   compose      the Docker Compose v2 CLI plugin, from trixie's docker-compose package (bookworm has only v1).
+#   images       127.0.0.1:5000/blog-api:latest and blog-web:latest: dotnet publish -t:PublishContainer.
+#   all          docker redis-image chromium (default); deployment steps are asked for by name.
+#   --force      rebuild the redis image / base image / app images even if they exist.
 #   --verify     re-run the redis image check even if the image already existed.
 #
 # Idempotent: installs only what is missing, runs `apt-get update` at most once per invocation, and only
@@ -19,6 +25,11 @@
 set -euo pipefail
 
 REDIS_IMAGE="docker.io/library/redis:8.6"
+REGISTRY="${BLOG_REGISTRY:-127.0.0.1:5000}"
+BASE_IMAGE="$REGISTRY/dotnet/aspnet:10.0"
+STATE_DIR="${PROVISION_STATE_DIR:-/var/lib/blog-provision}"   # registry data, cached rootfs, private apt state
+REGISTRY_LOG="${REGISTRY_LOG:-/var/log/blog-registry.log}"
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DOCKERD_LOG="${DOCKERD_LOG:-/var/log/dockerd.log}"
 FORCE=0
 VERIFY=0
@@ -90,6 +101,12 @@ chromium_pkgs() {
     pkg_installed fonts-dejavu-core || echo fonts-dejavu-core
     pkg_installed fonts-liberation || echo fonts-liberation
 }
+
+registry_pkgs() {
+    pkg_installed docker-registry || echo docker-registry
+    command -v curl >/dev/null 2>&1 || echo curl
+}
+base_image_pkgs() { pkg_installed debootstrap || echo debootstrap; }
 
 # ------------------------------------------------------------------------------------------------- docker
 # dockerd flags, chosen by probing this machine instead of hard-coding:
@@ -365,6 +382,243 @@ step_chromium() {
     fi
 }
 
+# ----------------------------------------------------------------------------------------------- registry
+# Debian's docker-registry (the CNCF distribution registry) with its own config: http on 127.0.0.1 only, data
+# under $STATE_DIR/registry. Docker trusts 127.0.0.0/8 registries without TLS; `dotnet publish` needs
+# DOTNET_CONTAINER_INSECURE_REGISTRIES for it (see step_images).
+registry_ready() { curl -fsS -o /dev/null --max-time 2 "http://$REGISTRY/v2/" 2>/dev/null; }
+
+step_registry() {
+    apt_install $(registry_pkgs)
+    # The package's own service (all interfaces, /var/lib/docker-registry) is not wanted on a systemd machine.
+    if [[ "$INSTALLED" == *" docker-registry "* ]] && [ -d /run/systemd/system ]; then
+        $SUDO systemctl disable --now docker-registry.service >/dev/null 2>&1 || true
+    fi
+    if registry_ready; then
+        log "registry already answering on http://$REGISTRY"
+        return 0
+    fi
+    local conf="$STATE_DIR/registry.yml"
+    $SUDO mkdir -p "$STATE_DIR/registry"
+    $SUDO tee "$conf" >/dev/null <<EOF
+# Written by scripts/provision.sh registry
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $STATE_DIR/registry
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY
+EOF
+    if ! { $SUDO touch "$REGISTRY_LOG"; } 2>/dev/null; then REGISTRY_LOG=/tmp/blog-registry.log; fi
+    log "starting docker-registry on $REGISTRY (log: $REGISTRY_LOG)"
+    $SUDO env LOG="$REGISTRY_LOG" CONF="$conf" sh -c \
+        'if command -v setsid >/dev/null; then setsid -f nohup docker-registry serve "$CONF"; else nohup docker-registry serve "$CONF" & fi \
+             </dev/null >>"$LOG" 2>&1'
+    for _ in $(seq 1 50); do registry_ready && break; sleep 0.2; done
+    if ! registry_ready; then
+        $SUDO tail -n 20 "$REGISTRY_LOG" >&2 2>/dev/null || true
+        die "registry did not answer on http://$REGISTRY/v2/"
+    fi
+    log "registry ready on http://$REGISTRY"
+}
+
+# true when REPO:TAG has a manifest in the local registry
+registry_has() {
+    local repo="${1%:*}" tag="${1##*:}"
+    curl -fsS -o /dev/null --max-time 5 \
+        -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+        -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+        "http://$REGISTRY/v2/$repo/manifests/$tag" 2>/dev/null
+}
+
+# --------------------------------------------------------------------------------------------- base image
+# The official mcr.microsoft.com/dotnet/aspnet:10.0 cannot be pulled here, so build its equivalent: Debian
+# bookworm minbase (+ the libraries .NET needs) with this machine's .NET runtime, ASP.NET Core runtime and host,
+# user app (uid 1654), ASPNETCORE_HTTP_PORTS=8080, WORKDIR /app. The debootstrap tarball is cached in $STATE_DIR,
+# so a rebuild (--force, or a new runtime version) takes seconds.
+DOTNET_ROOT_HOST="${DOTNET_ROOT_HOST:-/usr/share/dotnet}"
+
+newest_version_dir() { ls -1 "$1" 2>/dev/null | grep -E '^10\.' | sort -V | tail -n1; }
+
+debian_mirror() {
+    # The first Debian mirror this machine's apt uses (deb822 or one-line format).
+    local m=""
+    if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+        m=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources)
+    fi
+    if [ -z "$m" ] && [ -f /etc/apt/sources.list ]; then
+        m=$(awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /^https?:/) { print $i; exit } }' /etc/apt/sources.list)
+    fi
+    echo "${m:-http://deb.debian.org/debian}"
+}
+
+step_base_image() {
+    docker_ready || step_docker
+    registry_ready || step_registry
+    local netcore aspnet fxr
+    netcore=$(newest_version_dir "$DOTNET_ROOT_HOST/shared/Microsoft.NETCore.App")
+    aspnet=$(newest_version_dir "$DOTNET_ROOT_HOST/shared/Microsoft.AspNetCore.App")
+    fxr=$(newest_version_dir "$DOTNET_ROOT_HOST/host/fxr")
+    [ -n "$netcore" ] && [ -n "$aspnet" ] && [ -n "$fxr" ] ||
+        die "no .NET 10 runtime under $DOTNET_ROOT_HOST (shared/Microsoft.NETCore.App, shared/Microsoft.AspNetCore.App, host/fxr)"
+    local label="netcore=$netcore aspnet=$aspnet fxr=$fxr"
+    if [ "$FORCE" -eq 0 ] && registry_has dotnet/aspnet:10.0 &&
+       [ "$($SUDO docker image inspect -f '{{index .Config.Labels "blog.provision.runtime"}}' "$BASE_IMAGE" 2>/dev/null)" = "$label" ]; then
+        log "$BASE_IMAGE already in the registry ($label; use --force to rebuild)"
+        return 0
+    fi
+    if [ "$FORCE" -eq 0 ] && [ "$($SUDO docker image inspect -f '{{index .Config.Labels "blog.provision.runtime"}}' "$BASE_IMAGE" 2>/dev/null)" = "$label" ]; then
+        log "pushing the existing local $BASE_IMAGE"
+        $SUDO docker push -q "$BASE_IMAGE" >&2
+        return 0
+    fi
+
+    apt_install $(base_image_pkgs)
+    local cache="$STATE_DIR/bookworm-minbase-rootfs.tar"
+    $SUDO mkdir -p "$STATE_DIR"
+    local work; work=$(mktemp -d /tmp/base-image.XXXXXX)
+    CLEANUP+=("$SUDO rm -rf '$work'")
+    local root="$work/rootfs"
+    if [ ! -s "$cache" ]; then
+        local mirror; mirror=$(debian_mirror)
+        log "debootstrap --variant=minbase bookworm ($mirror)"
+        local out="$work/debootstrap.log"
+        if ! $SUDO debootstrap --variant=minbase --include=ca-certificates,libicu72,libssl3,tzdata \
+                bookworm "$root" "$mirror" >"$out" 2>&1; then
+            tail -n 30 "$out" >&2
+            die "debootstrap failed (full log: $out)"
+        fi
+        # Slim it down like the official image: no apt caches, lists, docs or man pages.
+        $SUDO rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* \
+            "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/*
+        $SUDO tar --numeric-owner -C "$root" -cf "$cache.tmp" .
+        $SUDO mv "$cache.tmp" "$cache"
+        $SUDO rm -rf "$root"
+        log "cached the rootfs as $cache ($(du -h "$cache" | cut -f1))"
+    else
+        log "using the cached rootfs $cache"
+    fi
+    $SUDO mkdir -p "$root"
+    $SUDO tar --numeric-owner -C "$root" -xf "$cache"
+
+    # The runtime exactly as the official image lays it out: /usr/share/dotnet + /usr/bin/dotnet.
+    local d="$root/usr/share/dotnet"
+    $SUDO mkdir -p "$d/host/fxr" "$d/shared/Microsoft.NETCore.App" "$d/shared/Microsoft.AspNetCore.App"
+    $SUDO cp -a "$DOTNET_ROOT_HOST/dotnet" "$d/"
+    $SUDO cp -a "$DOTNET_ROOT_HOST/LICENSE.txt" "$DOTNET_ROOT_HOST/ThirdPartyNotices.txt" "$d/" 2>/dev/null || true
+    $SUDO cp -a "$DOTNET_ROOT_HOST/host/fxr/$fxr" "$d/host/fxr/"
+    $SUDO cp -a "$DOTNET_ROOT_HOST/shared/Microsoft.NETCore.App/$netcore" "$d/shared/Microsoft.NETCore.App/"
+    $SUDO cp -a "$DOTNET_ROOT_HOST/shared/Microsoft.AspNetCore.App/$aspnet" "$d/shared/Microsoft.AspNetCore.App/"
+    $SUDO ln -sf /usr/share/dotnet/dotnet "$root/usr/bin/dotnet"
+    # The non-root user of the official images: app, uid/gid 1654, home /home/app.
+    grep -q '^app:' "$root/etc/passwd" || {
+        echo 'app:x:1654:1654:app:/home/app:/usr/sbin/nologin' | $SUDO tee -a "$root/etc/passwd" >/dev/null
+        echo 'app:x:1654:' | $SUDO tee -a "$root/etc/group" >/dev/null
+    }
+    $SUDO mkdir -p "$root/home/app" "$root/app"
+    $SUDO chown 1654:1654 "$root/home/app"
+
+    log "importing $BASE_IMAGE ($label, $($SUDO du -sh "$root" | cut -f1))"
+    local old; old=$($SUDO docker image inspect -f '{{.Id}}' "$BASE_IMAGE" 2>/dev/null || true)
+    $SUDO tar --numeric-owner -C "$root" -c . | $SUDO docker import \
+        --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+        --change 'ENV APP_UID=1654' \
+        --change 'ENV ASPNETCORE_HTTP_PORTS=8080' \
+        --change 'ENV DOTNET_RUNNING_IN_CONTAINER=true' \
+        --change "ENV DOTNET_VERSION=$netcore" \
+        --change "ENV ASPNET_VERSION=$aspnet" \
+        --change 'EXPOSE 8080' \
+        --change 'WORKDIR /app' \
+        --change 'USER 1654' \
+        --change "LABEL blog.provision.runtime=\"$label\"" \
+        --change 'LABEL org.opencontainers.image.description="Debian bookworm + .NET/ASP.NET Core runtime, built by scripts/provision.sh base-image"' \
+        - "$BASE_IMAGE" >/dev/null
+    $SUDO rm -rf "$root"
+    local new; new=$($SUDO docker image inspect -f '{{.Id}}' "$BASE_IMAGE")
+    if [ -n "$old" ] && [ "$old" != "$new" ]; then $SUDO docker rmi "$old" >/dev/null 2>&1 || true; fi
+    # It must really run .NET as uid 1654 before it is worth pushing.
+    local info; info=$($SUDO docker run --rm "$BASE_IMAGE" sh -c 'id -u; dotnet --list-runtimes') ||
+        die "$BASE_IMAGE does not run dotnet"
+    [ "$(echo "$info" | head -n1)" = 1654 ] || die "$BASE_IMAGE does not run as uid 1654: $info"
+    echo "$info" | grep -q "Microsoft.AspNetCore.App $aspnet" || die "$BASE_IMAGE lacks ASP.NET Core $aspnet: $info"
+    $SUDO docker push -q "$BASE_IMAGE" >&2
+    log "base image OK: $BASE_IMAGE runs as uid 1654 with $(echo "$info" | tail -n +2 | tr '\n' ';' | sed 's/ \[[^]]*\]//g')"
+}
+
+# ------------------------------------------------------------------------------------------------ compose
+# Compose v2 without touching the system's apt: a private apt state whose sources are this machine's with
+# bookworm replaced by trixie; download trixie's docker-compose .deb (a static Go binary, needs libc >= 2.34)
+# and install only its CLI plugin.
+COMPOSE_PLUGIN_DIR="${COMPOSE_PLUGIN_DIR:-/usr/local/lib/docker/cli-plugins}"
+
+compose_ready() { docker compose version >/dev/null 2>&1; }
+
+step_compose() {
+    command -v docker >/dev/null 2>&1 || step_docker
+    if [ "$FORCE" -eq 0 ] && compose_ready; then
+        log "docker compose already works ($(docker compose version --short 2>/dev/null || docker compose version))"
+        return 0
+    fi
+    local apt_dir="$STATE_DIR/apt-trixie"
+    $SUDO mkdir -p "$apt_dir/sources.list.d" "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
+    local src
+    if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+        # bookworm, bookworm-updates, bookworm-security -> trixie, trixie-updates, trixie-security
+        sed 's/\bbookworm/trixie/g' /etc/apt/sources.list.d/debian.sources | $SUDO tee "$apt_dir/sources.list.d/trixie.sources" >/dev/null
+        src=sources
+    else
+        grep -E '^deb ' /etc/apt/sources.list | sed 's/\bbookworm/trixie/g' | $SUDO tee "$apt_dir/sources.list.d/trixie.list" >/dev/null
+        src=list
+    fi
+    local opts=(-o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$apt_dir/sources.list.d"
+                -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
+                -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache=" -o "APT::Get::List-Cleanup=0")
+    log "private apt state for trixie ($src): apt-get update"
+    $SUDO apt-get "${opts[@]}" update -qq >&2 || die "apt-get update (trixie, private state in $apt_dir) failed"
+    local work; work=$(mktemp -d /tmp/compose.XXXXXX)
+    CLEANUP+=("rm -rf '$work'")
+    chmod 755 "$work"   # apt downloads as the _apt user
+    (cd "$work" && $SUDO apt-get "${opts[@]}" download -qq docker-compose >&2) || die "apt-get download docker-compose (trixie) failed"
+    dpkg-deb -x "$work"/docker-compose_*.deb "$work/x"
+    local bin="$work/x/usr/libexec/docker/cli-plugins/docker-compose"
+    [ -x "$bin" ] || die "no CLI plugin in $(ls "$work"/docker-compose_*.deb)"
+    $SUDO install -D -m 755 "$bin" "$COMPOSE_PLUGIN_DIR/docker-compose"
+    compose_ready || die "docker compose does not work after installing $COMPOSE_PLUGIN_DIR/docker-compose"
+    log "compose OK: $(docker compose version) ($COMPOSE_PLUGIN_DIR/docker-compose)"
+}
+
+# ------------------------------------------------------------------------------------------------- images
+# The app images, built by the .NET SDK's container support (no Dockerfile, no docker build) on the local base
+# image and pushed to the local registry: $REGISTRY/blog-api:latest and $REGISTRY/blog-web:latest. Always rebuilt
+# (the images must match the working tree); unchanged layers are not uploaded again.
+APP_PROJECTS=(Blog.Api Blog.Web)
+
+step_images() {
+    registry_ready || step_registry
+    registry_has dotnet/aspnet:10.0 || step_base_image
+    command -v dotnet >/dev/null 2>&1 || die "dotnet is not on PATH"
+    local p repo
+    for p in "${APP_PROJECTS[@]}"; do
+        repo=$(echo "$p" | tr '[:upper:].' '[:lower:]-')
+        local t0; t0=$(now_ms)
+        local out; out=$(mktemp /tmp/provision-publish.XXXXXX.log)
+        log "dotnet publish $p -t:PublishContainer -> $REGISTRY/$repo:latest"
+        if ! DOTNET_CONTAINER_INSECURE_REGISTRIES="$REGISTRY" dotnet publish "$REPO_ROOT/$p/$p.csproj" \
+                -c Release -t:PublishContainer -p:ContainerBaseImage="$BASE_IMAGE" -p:ContainerRegistry="$REGISTRY" \
+                -p:ContainerImageTags=latest -nologo -v:q >"$out" 2>&1; then
+            tail -n 40 "$out" >&2
+            die "dotnet publish $p failed (full log: $out)"
+        fi
+        rm -f "$out"
+        registry_has "$repo:latest" || die "$REGISTRY/$repo:latest is not in the registry after publishing"
+        log "$REGISTRY/$repo:latest pushed in $(secs_since "$t0") s"
+    done
+}
+
 # ------------------------------------------------------------------------------------------------- main
 secs_since() { local d=$(( $(now_ms) - $1 )); echo "$(( d / 1000 )).$(( d % 1000 / 100 ))"; }
 timed() {
@@ -374,7 +628,7 @@ timed() {
     log "$name done in $(secs_since "$t0") s"
 }
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; }
 
 main() {
     local steps=() a
@@ -384,7 +638,7 @@ main() {
             --verify) VERIFY=1 ;;
             -h|--help) usage; exit 0 ;;
             all) steps+=(docker redis-image chromium) ;;
-            docker|redis-image|chromium) steps+=("$a") ;;
+            docker|redis-image|chromium|registry|base-image|compose|images) steps+=("$a") ;;
             *) usage; die "unknown argument: $a" ;;
         esac
     done
@@ -398,6 +652,8 @@ main() {
         case "$s" in
             docker) pkgs+=($(docker_pkgs)) ;;
             chromium) pkgs+=($(chromium_pkgs)) ;;
+            registry) pkgs+=($(registry_pkgs)) ;;
+            base-image) pkgs+=($(registry_pkgs) $(base_image_pkgs)) ;;
             redis-image)
                 if [ "$FORCE" -eq 1 ] || ! { command -v docker >/dev/null && $SUDO docker image inspect "$REDIS_IMAGE" >/dev/null 2>&1; }; then
                     pkgs+=($(redis_pkgs))
@@ -410,6 +666,10 @@ main() {
             docker) timed docker step_docker ;;
             redis-image) timed redis-image step_redis_image ;;
             chromium) timed chromium step_chromium ;;
+            registry) timed registry step_registry ;;
+            base-image) timed base-image step_base_image ;;
+            compose) timed compose step_compose ;;
+            images) timed images step_images ;;
         esac
     done
     log "all done in $(secs_since "$t0") s"

@@ -26,12 +26,33 @@ internal static class BlogAppHostExtensions
         _ => null,
     };
 
-    /// <summary>MongoDB by reference (and wait for it), or the embedded store's file path.</summary>
+    /// <summary>
+    /// Where the API's image keeps the embedded store when deployed: <c>/app/data</c>, a directory the image's user owns
+    /// (Directory.Build.targets, BlogContainerDataDirectory), so a new volume mounted there is writable by it.
+    /// </summary>
+    public const string ContainerDataDirectory = "/app/data";
+
+    /// <summary>
+    /// MongoDB by reference (and wait for it), or the embedded store's file path. Publishing puts the file on a named
+    /// volume (<c>{api}-data</c> at <see cref="ContainerDataDirectory"/>), so it survives container restarts and upgrades.
+    /// </summary>
     public static IResourceBuilder<ProjectResource> WithBlogDatabase(
-        this IResourceBuilder<ProjectResource> api, IResourceBuilder<IResourceWithConnectionString>? database, string embeddedPath) =>
-        database is null
-            ? api.WithEnvironment("Blog__Storage__EmbeddedPath", embeddedPath)
-            : api.WithReference(database).WaitFor(database);
+        this IResourceBuilder<ProjectResource> api, IResourceBuilder<IResourceWithConnectionString>? database, string embeddedPath)
+    {
+        if (database is not null)
+        {
+            return api.WithReference(database).WaitFor(database);
+        }
+
+        if (!api.ApplicationBuilder.ExecutionContext.IsPublishMode)
+        {
+            return api.WithEnvironment("Blog__Storage__EmbeddedPath", embeddedPath);
+        }
+
+        return api
+            .WithEnvironment("Blog__Storage__EmbeddedPath", $"{ContainerDataDirectory}/blog.db")
+            .WithAnnotation(new ContainerMountAnnotation($"{api.Resource.Name}-data", ContainerDataDirectory, ContainerMountType.Volume, isReadOnly: false));
+    }
 
     public static IResourceBuilder<ProjectResource> WithOptionalReference(
         this IResourceBuilder<ProjectResource> project, IResourceBuilder<IResourceWithConnectionString>? resource) =>

@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text.Json;
+using Blog.Tests.AppHost;
+
+namespace Blog.Tests.Deployment;
+
+/// <summary>
+/// A real deployment with Docker Compose: the images built and pushed by <c>scripts/provision.sh images</c> (from this
+/// checkout, to the local registry), the compose files published by the AppHost with the embedded store (no MongoDB
+/// image exists here), <c>docker compose up</c>, every service healthy, a user and a post created through the
+/// published ports, then restarts that must keep the post. Skipped, saying what is missing, where the machine lacks
+/// the Docker engine, Compose v2, the registry's images or the redis image.
+/// </summary>
+[Collection(AppHostCollection.Name)]
+public class ComposeDeploymentTests
+{
+    public const string Registry = "127.0.0.1:5000";
+    private const string RedisImage = "docker.io/library/redis:8.6";
+    private const string Provision = "scripts/provision.sh docker redis-image registry base-image compose images";
+    private static readonly TimeSpan s_upTimeout = TimeSpan.FromMinutes(4);
+    private static readonly CancellationToken s_ct = TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ThePublishedComposeProjectRunsHealthyAndKeepsPostsAcrossRestarts()
+    {
+        var missing = await MissingPrerequisiteAsync();
+        Assert.SkipWhen(missing is not null, $"Compose deployment skipped: {missing} (run {Provision})");
+
+        var output = Publisher.NewOutputDirectory();
+        var directory = Path.Combine(output, "compose");
+        var project = $"blogdeploytest{Environment.ProcessId}";
+        var (webPort, apiPort) = (FreePort(), FreePort());
+        // Shell variables win over .env: the registry's images and free host ports, nothing else changed.
+        var environment = new Dictionary<string, string>
+        {
+            ["COMPOSE_PROJECT_NAME"] = project,
+            ["COMPOSE_FILE"] = "docker-compose.yaml:docker-compose.internal-ports.yaml",
+            ["API_IMAGE"] = $"{Registry}/blog-api",
+            ["WEB_IMAGE"] = $"{Registry}/blog-web",
+            ["WEB_PORT"] = webPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["API_PORT"] = apiPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        Task<DeploymentFiles.CliResult> Compose(params string[] args) => ComposeAsync(directory, environment, args);
+
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            await Publisher.PublishAsync(output, "--Blog:Database=embedded");
+            Log($"published in {clock.Elapsed.TotalSeconds:F1} s");
+
+            clock.Restart();
+            await Compose("up", "-d", "--wait", "--wait-timeout", ((int)s_upTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await AssertAllHealthyAsync(Compose, ["api", "cache", "web"]);
+            Log($"docker compose up: cache, api, web healthy in {clock.Elapsed.TotalSeconds:F1} s");
+
+            using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}") };
+            using var web = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{webPort}") };
+            var admin = ComposeFileTests.ReadEnv(output);
+            var (slug, title) = await CreatePostAsync(api, admin["ADMIN_USERNAME"], admin["ADMIN_PASSWORD"]);
+            Assert.Contains(title, await web.GetStringAsync("/", s_ct));
+
+            clock.Restart();
+            await Compose("restart");
+            await Compose("up", "-d", "--wait", "--wait-timeout", "240");
+            await AssertAllHealthyAsync(Compose, ["api", "cache", "web"]);
+            Log($"docker compose restart: healthy again in {clock.Elapsed.TotalSeconds:F1} s");
+            await AssertPostSurvivedAsync(api, web, slug, title);
+
+            clock.Restart();
+            await Compose("down");
+            await Compose("up", "-d", "--wait", "--wait-timeout", "240");
+            await AssertAllHealthyAsync(Compose, ["api", "cache", "web"]);
+            Log($"docker compose down + up (volumes kept): healthy again in {clock.Elapsed.TotalSeconds:F1} s");
+            await AssertPostSurvivedAsync(api, web, slug, title);
+
+            // The data volumes belong to the images' non-root users.
+            var owner = await Compose("exec", "-T", "api", "stat", "-c", "%u", "/app/data/blog.db");
+            Assert.Equal("1654", owner.Output.Trim());
+        }
+        finally
+        {
+            var down = await ComposeAsync(directory, environment, ["down", "-v", "--remove-orphans"], check: false);
+            Log($"docker compose down -v: exit {down.ExitCode}");
+            var volumes = await DeploymentFiles.RunAsync("docker", ["volume", "ls", "-q", "--filter", $"label=com.docker.compose.project={project}"]);
+            Assert.Equal("", volumes?.Output.Trim());
+            Directory.Delete(output, recursive: true);
+        }
+    }
+
+    /// <summary>A reader signs up, the admin (password from .env) makes them an Author, they publish a post.</summary>
+    private static async Task<(string Slug, string Title)> CreatePostAsync(HttpClient api, string adminUser, string adminPassword)
+    {
+        var username = $"writer{Guid.NewGuid():N}"[..20];
+        const string password = "Deploy-Test-Passw0rd!";
+        var registered = await api.PostAsJsonAsync("/api/auth/register",
+            new { username, email = $"{username}@example.test", password, displayName = "Deploy Test" }, s_ct);
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+
+        var adminToken = await LoginAsync(api, adminUser, adminPassword);
+        using var promote = new HttpRequestMessage(HttpMethod.Put, $"/api/users/{username}/role") { Content = JsonContent.Create(new { role = "Author" }) };
+        promote.Headers.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
+        Assert.Equal(HttpStatusCode.OK, (await api.SendAsync(promote, s_ct)).StatusCode);
+
+        var title = $"Deployed with compose {Guid.NewGuid():N}";
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/api/posts")
+        {
+            Content = JsonContent.Create(new { title, summary = "Survives restarts.", body = "Kept on the *api-data* volume.", tags = new[] { "deploy" }, publish = true }),
+        };
+        create.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await LoginAsync(api, username, password));
+        var created = await api.SendAsync(create, s_ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var post = await created.Content.ReadFromJsonAsync<JsonElement>(s_ct);
+        return (post.GetProperty("slug").GetString()!, title);
+    }
+
+    private static async Task<string> LoginAsync(HttpClient api, string login, string password)
+    {
+        var response = await api.PostAsJsonAsync("/api/auth/login", new { login, password }, s_ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(s_ct)).GetProperty("accessToken").GetString()!;
+    }
+
+    private static async Task AssertPostSurvivedAsync(HttpClient api, HttpClient web, string slug, string title)
+    {
+        var post = await api.GetAsync($"/api/posts/{slug}", s_ct);
+        Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+        Assert.Equal(title, (await post.Content.ReadFromJsonAsync<JsonElement>(s_ct)).GetProperty("title").GetString());
+        Assert.Contains(title, await web.GetStringAsync("/", s_ct));
+    }
+
+    private static async Task AssertAllHealthyAsync(Func<string[], Task<DeploymentFiles.CliResult>> compose, string[] services)
+    {
+        var ps = await compose(["ps", "--format", "json"]);
+        // Compose prints one JSON object per line (older versions: one array).
+        var states = ps.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .SelectMany(line => line.TrimStart().StartsWith('[')
+                ? JsonSerializer.Deserialize<JsonElement[]>(line)!
+                : [JsonSerializer.Deserialize<JsonElement>(line)])
+            .ToDictionary(s => s.GetProperty("Service").GetString()!, s => s.GetProperty("Health").GetString());
+        Assert.Equal(services, states.Keys.Order());
+        Assert.All(states, s => Assert.Equal("healthy", s.Value));
+    }
+
+    private static async Task<DeploymentFiles.CliResult> ComposeAsync(
+        string directory, Dictionary<string, string> environment, string[] args, bool check = true)
+    {
+        var result = await DeploymentFiles.RunAsync("docker", ["compose", .. args], directory, environment, TimeSpan.FromMinutes(6));
+        Assert.NotNull(result);
+        if (check && result.ExitCode != 0)
+        {
+            var logs = await DeploymentFiles.RunAsync("docker", ["compose", "logs", "--no-color", "--tail", "40"], directory, environment);
+            Assert.Fail($"docker compose {string.Join(' ', args)} exited {result.ExitCode}: {result.Error}\n{logs?.Output}");
+        }
+
+        return result;
+    }
+
+    /// <summary>Null when this machine can run the deployment; otherwise what is missing.</summary>
+    private static async Task<string?> MissingPrerequisiteAsync()
+    {
+        if (await DeploymentFiles.RunAsync("docker", ["info", "--format", "{{.ServerVersion}}"]) is not { ExitCode: 0 })
+        {
+            return "no Docker engine is running";
+        }
+
+        if (await DeploymentFiles.RunAsync("docker", ["compose", "version"]) is not { ExitCode: 0 })
+        {
+            return "Docker Compose v2 is not installed";
+        }
+
+        if (await DeploymentFiles.RunAsync("docker", ["image", "inspect", RedisImage]) is not { ExitCode: 0 })
+        {
+            return $"the image {RedisImage} is not present";
+        }
+
+        using var registry = new HttpClient { BaseAddress = new Uri($"http://{Registry}"), Timeout = TimeSpan.FromSeconds(5) };
+        foreach (var image in new[] { "blog-api", "blog-web" })
+        {
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Head, $"/v2/{image}/manifests/latest");
+                request.Headers.Accept.ParseAdd("application/vnd.oci.image.manifest.v1+json");
+                request.Headers.Accept.ParseAdd("application/vnd.docker.distribution.manifest.v2+json");
+                if (!(await registry.SendAsync(request, s_ct)).IsSuccessStatusCode)
+                {
+                    return $"the image {Registry}/{image}:latest is not in the local registry";
+                }
+            }
+            catch (HttpRequestException)
+            {
+                return $"no container registry answers on {Registry}";
+            }
+        }
+
+        return null;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static void Log(string message) => TestContext.Current.TestOutputHelper?.WriteLine(message);
+}
