@@ -13,7 +13,8 @@ namespace Blog.Tests.Web;
 /// </summary>
 public sealed class BlogBrowserFixture : IAsyncLifetime
 {
-    public const string ChromiumPath = "/usr/bin/chromium";
+    /// <summary>Debian's chromium by default; <c>BLOG_CHROMIUM_PATH</c> names another Chromium or Chrome (e.g. on a GitHub runner).</summary>
+    public static readonly string ChromiumPath = Environment.GetEnvironmentVariable("BLOG_CHROMIUM_PATH") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromMinutes(4);
     private static readonly string[] s_chromiumArgs =
