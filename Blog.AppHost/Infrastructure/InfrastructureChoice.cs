@@ -26,6 +26,16 @@ public sealed record InfrastructureChoice(DatabaseKind Database, string Database
     public const string DatabaseKey = "Blog:Database";
     public const string CacheKey = "Blog:Cache";
 
+    /// <summary>The image Aspire.Hosting.Redis 13.6.5 runs.</summary>
+    public const string RedisImageReference = "docker.io/library/redis:8.6";
+
+    private static readonly BackingService s_database = new(
+        "MongoDB", "blogdb", DatabaseKey, "mongodb", "embedded", "the embedded LiteDB store",
+        Aspire.Hosting.MongoDBBuilderExtensions.ImageReference);
+
+    private static readonly BackingService s_cache = new(
+        "Redis", "cache", CacheKey, "redis", "memory", "the in-memory output cache", RedisImageReference);
+
     /// <summary>
     /// Decides from configuration (<c>Blog:Database</c> = auto|mongodb|embedded, <c>Blog:Cache</c> = auto|redis|memory,
     /// <c>ConnectionStrings:blogdb</c>/<c>cache</c>) and, for <c>auto</c> in run mode only, from what the machine can
@@ -33,105 +43,83 @@ public sealed record InfrastructureChoice(DatabaseKind Database, string Database
     /// </summary>
     public static async Task<InfrastructureChoice> DecideAsync(IConfiguration configuration, bool isPublishMode, ContainerRuntimeProbe probe)
     {
-        var databaseMode = ReadMode(configuration, DatabaseKey, "mongodb", "embedded");
-        var cacheMode = ReadMode(configuration, CacheKey, "redis", "memory");
+        var database = s_database.DecideAsync(configuration, isPublishMode, probe);
+        var cache = s_cache.DecideAsync(configuration, isPublishMode, probe);
 
-        var database = DecideAsync(
-            configuration.GetConnectionString("blogdb"), databaseMode, isPublishMode, probe, "MongoDB",
-            Aspire.Hosting.MongoDBBuilderExtensions.ImageReference, DatabaseKey, "embedded", "the embedded LiteDB store");
-        var cache = DecideAsync(
-            configuration.GetConnectionString("cache"), cacheMode, isPublishMode, probe, "Redis",
-            RedisImageReference, CacheKey, "memory", "the in-memory output cache");
-
-        var (databaseKind, databaseReason) = await database.ConfigureAwait(false);
-        var (cacheKind, cacheReason) = await cache.ConfigureAwait(false);
+        var (databaseSource, databaseReason) = await database.ConfigureAwait(false);
+        var (cacheSource, cacheReason) = await cache.ConfigureAwait(false);
 
         return new(
-            databaseKind switch
+            databaseSource switch
             {
-                Kind.Container => DatabaseKind.MongoDBContainer,
-                Kind.ConnectionString => DatabaseKind.MongoDBConnectionString,
+                Source.Container => DatabaseKind.MongoDBContainer,
+                Source.ConnectionString => DatabaseKind.MongoDBConnectionString,
                 _ => DatabaseKind.Embedded,
             },
             databaseReason,
-            cacheKind switch
+            cacheSource switch
             {
-                Kind.Container => CacheKind.RedisContainer,
-                Kind.ConnectionString => CacheKind.RedisConnectionString,
+                Source.Container => CacheKind.RedisContainer,
+                Source.ConnectionString => CacheKind.RedisConnectionString,
                 _ => CacheKind.Memory,
             },
             cacheReason);
     }
 
-    /// <summary>The image Aspire.Hosting.Redis 13.6.5 runs.</summary>
-    public const string RedisImageReference = "docker.io/library/redis:8.6";
+    private enum Source { Container, ConnectionString, Local }
 
-    private enum Kind { Container, ConnectionString, Local }
-
-    private static async Task<(Kind, string)> DecideAsync(
-        string? connectionString, string mode, bool isPublishMode, ContainerRuntimeProbe probe,
-        string server, string image, string key, string localMode, string localName)
+    /// <summary>One backing service and the words the AppHost uses for it: its setting, its values, its local stand-in.</summary>
+    private sealed record BackingService(
+        string Server, string ConnectionName, string Key, string ContainerValue, string LocalValue, string LocalName, string Image)
     {
-        if (!string.IsNullOrWhiteSpace(connectionString))
+        public async Task<(Source, string Reason)> DecideAsync(IConfiguration configuration, bool isPublishMode, ContainerRuntimeProbe probe)
         {
-            return (Kind.ConnectionString, $"{server}: using the existing server from ConnectionStrings:{ConnectionName(server)} (no container).");
+            if (!string.IsNullOrWhiteSpace(configuration.GetConnectionString(ConnectionName)))
+            {
+                return (Source.ConnectionString, $"{Server}: using the existing server from ConnectionStrings:{ConnectionName} (no container).");
+            }
+
+            var mode = configuration[Key]?.Trim();
+            if (mode is { Length: > 0 } && !mode.Equals("auto", StringComparison.OrdinalIgnoreCase))
+            {
+                if (mode.Equals(ContainerValue, StringComparison.OrdinalIgnoreCase))
+                {
+                    return (Source.Container, $"{Server}: container {Image}, because {Key}={ContainerValue}.");
+                }
+
+                if (mode.Equals(LocalValue, StringComparison.OrdinalIgnoreCase))
+                {
+                    return (Source.Local, $"{Server}: not used; {LocalName} instead, because {Key}={LocalValue}. Remove the setting (auto) or set {Key}={ContainerValue} for a {Server} container.");
+                }
+
+                throw new InvalidOperationException($"{Key} is '{mode}'; it must be auto, {ContainerValue} or {LocalValue}.");
+            }
+
+            if (isPublishMode)
+            {
+                // What this machine can run says nothing about the deployment target.
+                return (Source.Container, $"{Server}: publishing includes the {Server} container ({Key}=auto).");
+            }
+
+            var runtime = await probe.GetHealthyRuntimeAsync().ConfigureAwait(false);
+            if (runtime is null)
+            {
+                return (Source.Local, $"{Server}: not used; {LocalName} instead, because no container runtime is running (docker/podman). {Insist}");
+            }
+
+            if (await probe.IsImagePresentAsync(Image).ConfigureAwait(false))
+            {
+                return (Source.Container, $"{Server}: container {Image} ({runtime}, image present locally).");
+            }
+
+            if (await probe.IsRegistryReachableAsync().ConfigureAwait(false))
+            {
+                return (Source.Container, $"{Server}: container {Image} ({runtime}; the image will be pulled).");
+            }
+
+            return (Source.Local, $"{Server}: not used; {LocalName} instead, because the image {Image} is not present locally and no registry is reachable to pull it. {Insist}");
         }
 
-        switch (mode)
-        {
-            case "container":
-                return (Kind.Container, $"{server}: container {image}, because {key} asks for it.");
-            case "local":
-                return (Kind.Local, $"{server}: not used; {localName} instead, because {key}={localMode}. Remove the setting (auto) or set it to {ContainerMode(server)} for a {server} container.");
-        }
-
-        if (isPublishMode)
-        {
-            // What this machine can run says nothing about the deployment target.
-            return (Kind.Container, $"{server}: publishing includes the {server} container ({key}=auto).");
-        }
-
-        var runtime = await probe.GetHealthyRuntimeAsync().ConfigureAwait(false);
-        if (runtime is null)
-        {
-            return (Kind.Local, $"{server}: not used; {localName} instead, because no container runtime is running (docker/podman). Start Docker and run again, or set {key}={ContainerMode(server)} to insist.");
-        }
-
-        if (await probe.IsImagePresentAsync(image).ConfigureAwait(false))
-        {
-            return (Kind.Container, $"{server}: container {image} ({runtime}, image present locally).");
-        }
-
-        if (await probe.IsRegistryReachableAsync().ConfigureAwait(false))
-        {
-            return (Kind.Container, $"{server}: container {image} ({runtime}; the image will be pulled).");
-        }
-
-        return (Kind.Local, $"{server}: not used; {localName} instead, because the image {image} is not present locally and no registry is reachable to pull it. Load the image and run again, or set {key}={ContainerMode(server)} to insist.");
-    }
-
-    private static string ConnectionName(string server) => server == "MongoDB" ? "blogdb" : "cache";
-
-    private static string ContainerMode(string server) => server == "MongoDB" ? "mongodb" : "redis";
-
-    private static string ReadMode(IConfiguration configuration, string key, string containerValue, string localValue)
-    {
-        var value = configuration[key]?.Trim();
-        if (string.IsNullOrEmpty(value) || value.Equals("auto", StringComparison.OrdinalIgnoreCase))
-        {
-            return "auto";
-        }
-
-        if (value.Equals(containerValue, StringComparison.OrdinalIgnoreCase))
-        {
-            return "container";
-        }
-
-        if (value.Equals(localValue, StringComparison.OrdinalIgnoreCase))
-        {
-            return "local";
-        }
-
-        throw new InvalidOperationException($"{key} is '{value}'; it must be auto, {containerValue} or {localValue}.");
+        private string Insist => $"Make it available and run again, or set {Key}={ContainerValue} to insist.";
     }
 }
