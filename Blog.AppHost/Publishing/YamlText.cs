@@ -1,117 +1,84 @@
 // Part of our stand-ins for Aspire.Hosting.Docker / Aspire.Hosting.Kubernetes (see DeploymentModel.cs).
 
-using System.Globalization;
-using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
+using System.Collections;
 using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.EventEmitters;
+using YamlDotNet.Serialization.ObjectGraphVisitors;
 
 namespace Blog.AppHost.Publishing;
 
 /// <summary>An insertion-ordered YAML mapping (key order is the file's order, so output is deterministic).</summary>
-internal sealed class YamlMap : List<KeyValuePair<string, object?>>
-{
-    public object? this[string key]
-    {
-        set => Add(new(key, value));
-    }
-}
+internal sealed class YamlMap() : OrderedDictionary<string, object?>(StringComparer.Ordinal);
 
 /// <summary>
-/// A small YAML writer for compose and kustomize files: block style, two-space indent, and strings quoted whenever
-/// a plain scalar could be read as something else (numbers, booleans, <c>8080:8080</c>, <c>${VAR}</c>, ...).
+/// Writes compose and kustomize files with YamlDotNet: block style, two-space indent, no aliases, no line folding.
 /// Null values and empty lists are left out; an empty mapping is written as <c>{}</c>.
 /// </summary>
 internal static partial class YamlText
 {
-    // Escapes only what JSON must (quotes, backslashes, control characters): readable, and valid YAML.
-    private static readonly JsonSerializerOptions s_json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly IValueSerializer s_serializer = new SerializerBuilder()
+        .DisableAliases()
+        // Quotes what a YAML 1.1 reader (kubectl, kustomize) or a 1.2 one would take for a bool, number or null.
+        .WithQuotingNecessaryStrings(quoteYaml1_1Strings: true)
+        .WithEventEmitter(next => new QuoteInterpolations(next))
+        .WithEmissionPhaseObjectGraphVisitor(args => new OmitNullsAndEmptyLists(args.InnerVisitor))
+        .BuildValueSerializer();
 
+    private static readonly EmitterSettings s_settings = EmitterSettings.Default
+        .WithBestIndent(2)
+        .WithBestWidth(int.MaxValue)
+        .WithIndentedSequences()
+        .WithNewLine("\n");
+
+    /// <summary>One YAML document, preceded by <paramref name="headerComment"/> as comment lines.</summary>
     public static string Write(YamlMap root, string? headerComment = null)
     {
-        var text = new StringBuilder();
-        if (headerComment is not null)
+        using var text = new StringWriter { NewLine = "\n" };
+        var emitter = new Emitter(text, s_settings);
+        emitter.Emit(new StreamStart());
+        foreach (var line in headerComment?.TrimEnd().Split('\n') ?? [])
         {
-            foreach (var line in headerComment.TrimEnd().Split('\n'))
-            {
-                text.Append(line.Length == 0 ? "#" : "# " + line).Append('\n');
-            }
+            emitter.Emit(new Comment(line, isInline: false));
         }
 
-        WriteMap(text, root, indent: 0);
+        emitter.Emit(new DocumentStart());
+        s_serializer.SerializeValue(emitter, root, typeof(YamlMap));
+        emitter.Emit(new DocumentEnd(isImplicit: true));
+        emitter.Emit(new StreamEnd());
         return text.ToString();
     }
 
-    private static void WriteMap(StringBuilder text, YamlMap map, int indent)
+    /// <summary>
+    /// Double-quotes, beyond <see cref="SerializerBuilder.WithQuotingNecessaryStrings"/>: interpolations
+    /// (<c>${VAR}</c>, <c>$$</c>, <c>$(VAR)</c>), anything with a colon (port mappings like <c>8080:8080</c>, which compose's
+    /// documentation says to quote because YAML 1.1 reads some <c>xx:yy</c> as base-60 numbers; <c>999:999</c>; URLs), and
+    /// what its YAML 1.1 list misses but YAML 1.2 / Go readers take for a float or a date (<c>1e3</c>, <c>2001-12-14</c>).
+    /// </summary>
+    private sealed partial class QuoteInterpolations(IEventEmitter next) : ChainedEventEmitter(next)
     {
-        foreach (var (key, value) in map)
+        public override void Emit(ScalarEventInfo eventInfo, IEmitter emitter)
         {
-            if (value is null || value is System.Collections.ICollection { Count: 0 } and not YamlMap)
+            if (eventInfo.Source.Value is string value
+                && (value.Contains('$') || value.Contains(':') || OtherTypes().IsMatch(value)))
             {
-                continue;
+                eventInfo.Style = ScalarStyle.DoubleQuoted;
             }
 
-            text.Append(' ', indent).Append(Scalar(key)).Append(':');
-            WriteValue(text, value, indent);
+            base.Emit(eventInfo, emitter);
         }
+
+        [GeneratedRegex(@"^([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)[eE][-+]?[0-9]+|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2})$")]
+        private static partial Regex OtherTypes();
     }
 
-    private static void WriteValue(StringBuilder text, object value, int indent)
+    /// <summary>Leaves out mapping entries whose value is null or an empty list (an empty mapping stays: <c>{}</c>).</summary>
+    private sealed class OmitNullsAndEmptyLists(IObjectGraphVisitor<IEmitter> next) : ChainedObjectGraphVisitor(next)
     {
-        switch (value)
-        {
-            case YamlMap { Count: 0 }:
-                text.Append(" {}\n");
-                break;
-            case YamlMap map:
-                text.Append('\n');
-                WriteMap(text, map, indent + 2);
-                break;
-            case System.Collections.IEnumerable list and not string:
-                text.Append('\n');
-                foreach (var item in list)
-                {
-                    text.Append(' ', indent + 2).Append('-');
-                    if (item is YamlMap itemMap)
-                    {
-                        // "- key: value" with the other keys aligned under the first.
-                        var nested = new StringBuilder();
-                        WriteMap(nested, itemMap, indent + 4);
-                        text.Append(' ').Append(nested.ToString().TrimStart(' '));
-                    }
-                    else
-                    {
-                        text.Append(' ').Append(Scalar(item!)).Append('\n');
-                    }
-                }
-
-                break;
-            default:
-                text.Append(' ').Append(Scalar(value)).Append('\n');
-                break;
-        }
+        public override bool EnterMapping(IObjectDescriptor key, IObjectDescriptor value, IEmitter context, ObjectSerializer serializer) =>
+            value.Value is not (null or ICollection { Count: 0 } and not IDictionary)
+            && base.EnterMapping(key, value, context, serializer);
     }
-
-    private static string Scalar(object value) => value switch
-    {
-        bool b => b ? "true" : "false",
-        int or long => System.Convert.ToString(value, CultureInfo.InvariantCulture)!,
-        string s => Quote(s),
-        _ => Quote(System.Convert.ToString(value, CultureInfo.InvariantCulture) ?? ""),
-    };
-
-    /// <summary>Plain when unambiguous, else a JSON string (valid YAML double-quoted scalar).</summary>
-    public static string Quote(string s) =>
-        PlainSafe().IsMatch(s) && !Reserved().IsMatch(s) && !LooksNumeric().IsMatch(s)
-            ? s
-            : JsonSerializer.Serialize(s, s_json);
-
-    [GeneratedRegex(@"^[A-Za-z_/.][A-Za-z0-9_./@+-]*$")]
-    private static partial Regex PlainSafe();
-
-    [GeneratedRegex(@"^(?i:true|false|yes|no|y|n|on|off|null|~)$")]
-    private static partial Regex Reserved();
-
-    [GeneratedRegex(@"^[-+.]?[0-9]")]
-    private static partial Regex LooksNumeric();
 }
