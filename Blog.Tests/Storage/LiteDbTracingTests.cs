@@ -86,6 +86,7 @@ public sealed class LiteDbTracingTests(LiteDbFixture fixture) : IClassFixture<Li
         Assert.Equal(ActivityStatusCode.Unset, span.Status);
         var (operationName, collection) = (expectedName.Split(' ')[0], expectedName.Split(' ')[1]);
         Assert.Equal("litedb", span.GetTagItem("db.system.name"));
+        Assert.Equal("litedb", span.GetTagItem("db.system"));
         Assert.Equal(operationName, span.GetTagItem("db.operation.name"));
         Assert.Equal(collection, span.GetTagItem("db.collection.name"));
     }

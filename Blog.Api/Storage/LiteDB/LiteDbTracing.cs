@@ -13,7 +13,7 @@ internal static class LiteDbTracing
     /// <summary>Traced by <c>AddServiceDefaults</c> (<c>Extensions.BlogActivitySources</c>).</summary>
     public const string ActivitySourceName = "Blog.Storage";
 
-    /// <summary>The <c>db.system.name</c> tag: LiteDB has no well-known value in the semantic conventions.</summary>
+    /// <summary>The <c>db.system.name</c> value: LiteDB has no well-known one in the semantic conventions.</summary>
     public const string DatabaseSystem = "litedb";
 
     private static readonly ActivitySource Source = new(ActivitySourceName);
@@ -30,6 +30,9 @@ internal static class LiteDbTracing
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("db.system.name", DatabaseSystem);
+            // The pre-1.26 name as well: the Aspire dashboard (13.6) shows a span as a database call ("DATA litedb ...")
+            // only when it has db.system, as the Redis and MongoDB spans do.
+            activity.SetTag("db.system", DatabaseSystem);
             activity.SetTag("db.operation.name", operation);
             activity.SetTag("db.collection.name", collection);
         }
