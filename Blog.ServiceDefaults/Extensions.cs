@@ -18,6 +18,7 @@ public static class Extensions
 {
     private const string HealthEndpointPath = "/health";
     private const string AlivenessEndpointPath = "/alive";
+    private const string TracesSamplerKey = "OTEL_TRACES_SAMPLER";
 
     /// <summary>
     /// The <see cref="System.Diagnostics.ActivitySource"/> names the blog's own code traces with.
@@ -61,6 +62,14 @@ public static class Extensions
             })
             .WithTracing(tracing =>
             {
+                // The filter below leaves a health probe's request span unrecorded, but Aspire's OTEL_TRACES_SAMPLER=always_on
+                // records every span regardless of its parent: the probe's Redis PINGs would still show, as orphan traces.
+                // Parent-based keeps them out and still records every root; any other configured sampler is left alone.
+                if (string.Equals(builder.Configuration[TracesSamplerKey], "always_on", StringComparison.OrdinalIgnoreCase))
+                {
+                    tracing.SetSampler(new ParentBasedSampler(new AlwaysOnSampler()));
+                }
+
                 tracing.AddSource(builder.Environment.ApplicationName)
                     .AddSource(BlogActivitySources)
                     .AddAspNetCoreInstrumentation(options =>

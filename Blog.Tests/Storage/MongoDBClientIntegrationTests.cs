@@ -172,6 +172,7 @@ public sealed class MongoDBClientIntegrationTests
         Assert.Equal("find posts", find.DisplayName);
         Assert.Equal(ActivityKind.Client, find.Kind);
         Assert.Equal(parent.TraceId, find.TraceId);
+        Assert.Equal("mongodb", find.GetTagItem("db.system.name"));
         Assert.Equal("mongodb", find.GetTagItem("db.system"));
         Assert.Equal("find", find.GetTagItem("db.operation.name"));
         Assert.Equal("posts", find.GetTagItem("db.collection.name"));

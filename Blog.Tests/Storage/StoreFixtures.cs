@@ -44,7 +44,7 @@ public sealed class LiteDbFixture : IStoreFixture, IDisposable
     public async Task<StoreSet> ResetAsync(CancellationToken ct)
     {
         // Through Write, as every change is, so that the store's cached aggregates see it.
-        _context.Write(() =>
+        _context.Write("delete", "*", () =>
         {
             _context.Users.DeleteAll();
             _context.Posts.DeleteAll();

@@ -55,6 +55,8 @@ internal sealed class MongoCommandTracer
 
         if (activity.IsAllDataRequested)
         {
+            // Both names: db.system.name is the current convention, db.system what the Aspire dashboard reads.
+            activity.SetTag("db.system.name", "mongodb");
             activity.SetTag("db.system", "mongodb");
             activity.SetTag("db.operation.name", e.CommandName);
             activity.SetTag("db.namespace", database);

@@ -2,11 +2,13 @@ namespace Blog.Api.Storage.LiteDB;
 
 internal sealed class LiteDbCommentStore(LiteDbContext context) : ICommentStore
 {
+    private const string Collection = LiteDbContext.CommentsCollection;
+
     public Task CreateAsync(Comment comment, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
         StoredValues.Normalize(comment);
-        context.Write(() =>
+        context.Write("insert", Collection, () =>
         {
             context.Comments.Insert(comment);
             if (!comment.Hidden)
@@ -20,12 +22,17 @@ internal sealed class LiteDbCommentStore(LiteDbContext context) : ICommentStore
     public Task<Comment?> FindAsync(string postId, string id, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        return Task.FromResult(Find(postId, id));
+        return Task.FromResult(context.Read("find", Collection, () => Find(postId, id)));
     }
 
     public Task<PagedResult<Comment>> ListAsync(string postId, bool includeHidden, int page, int pageSize, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
+        return Task.FromResult(context.Read("find", Collection, () => List(postId, includeHidden, page, pageSize)));
+    }
+
+    private PagedResult<Comment> List(string postId, bool includeHidden, int page, int pageSize)
+    {
         var (skip, take) = StoredValues.Page(page, pageSize);
         var query = context.Comments.Query().Where("$.PostId = @0", postId);
         if (!includeHidden)
@@ -41,13 +48,13 @@ internal sealed class LiteDbCommentStore(LiteDbContext context) : ICommentStore
             .Skip(skip)
             .Take(take)
             .ToList();
-        return Task.FromResult(new PagedResult<Comment>(items, all.Count));
+        return new PagedResult<Comment>(items, all.Count);
     }
 
     public Task<bool> UpdateBodyAsync(string postId, string id, string body, DateTime updatedAt, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        return Task.FromResult(context.Write(() =>
+        return Task.FromResult(context.Write("update", Collection, () =>
         {
             var comment = Find(postId, id);
             if (comment is null)
@@ -64,7 +71,7 @@ internal sealed class LiteDbCommentStore(LiteDbContext context) : ICommentStore
     public Task<bool> SetHiddenAsync(string postId, string id, bool hidden, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        return Task.FromResult(context.Write(() =>
+        return Task.FromResult(context.Write("update", Collection, () =>
         {
             var comment = Find(postId, id);
             if (comment is null)
@@ -86,7 +93,7 @@ internal sealed class LiteDbCommentStore(LiteDbContext context) : ICommentStore
     public Task<bool> DeleteAsync(string postId, string id, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        return Task.FromResult(context.Write(() =>
+        return Task.FromResult(context.Write("delete", Collection, () =>
         {
             var comment = Find(postId, id);
             if (comment is null || !context.Comments.Delete(id))

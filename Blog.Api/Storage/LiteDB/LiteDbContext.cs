@@ -9,8 +9,9 @@ namespace Blog.Api.Storage.LiteDB;
 /// <remarks>
 /// The file is opened in LiteDB's default direct mode (not <c>Connection=shared</c>): exactly one process, this API,
 /// owns it, and a <see cref="LiteDatabase"/> is thread-safe per operation. Writes that read before they write
-/// (version compare-and-set, counters, the last-Admin rule) take <see cref="Write{T}"/>'s lock and run in one LiteDB
-/// transaction, so they are atomic in this process and never half-applied. Reads take no lock.
+/// (version compare-and-set, counters, the last-Admin rule) take <see cref="Write{T}(string, string, Func{T})"/>'s lock
+/// and run in one LiteDB transaction, so they are atomic in this process and never half-applied. Reads take no lock.
+/// Every store operation goes through <see cref="Read{T}"/> or <c>Write</c>, which is also where it is traced.
 /// </remarks>
 internal sealed class LiteDbContext : IDisposable
 {
@@ -57,8 +58,8 @@ internal sealed class LiteDbContext : IDisposable
     public string Path { get; }
 
     /// <summary>
-    /// Even when no write is in progress; incremented before and after every <see cref="Write{T}"/> (a seqlock), so a
-    /// value computed while it stayed the same even number is still current. Lets readers cache aggregates safely.
+    /// Even when no write is in progress; incremented before and after every write (a seqlock), so a value computed
+    /// while it stayed the same even number is still current. Lets readers cache aggregates safely.
     /// </summary>
     public long WriteVersion => Volatile.Read(ref _writeVersion);
 
@@ -69,8 +70,50 @@ internal sealed class LiteDbContext : IDisposable
     public ILiteCollection<Comment> Comments { get; }
     public ILiteCollection<RefreshToken> RefreshTokens { get; }
 
-    /// <summary>Runs <paramref name="write"/> under the store's write lock in one transaction; unique-index violations become <see cref="DuplicateKeyException"/>.</summary>
-    public T Write<T>(Func<T> write)
+    /// <summary>
+    /// Runs <paramref name="read"/> as one store operation: a client span <c>{operation} {collection}</c>
+    /// (<see cref="LiteDbTracing"/>). Takes no lock.
+    /// </summary>
+    public T Read<T>(string operation, string collection, Func<T> read)
+    {
+        using var activity = LiteDbTracing.Start(operation, collection);
+        try
+        {
+            return read();
+        }
+        catch (Exception ex)
+        {
+            LiteDbTracing.RecordError(activity, ex);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> as one store operation (a span, as <see cref="Read{T}"/>), under the store's write
+    /// lock in one transaction; unique-index violations become <see cref="DuplicateKeyException"/>. The span includes
+    /// the wait for the lock: that is what the caller waits for.
+    /// </summary>
+    public T Write<T>(string operation, string collection, Func<T> write)
+    {
+        using var activity = LiteDbTracing.Start(operation, collection);
+        try
+        {
+            return InTransaction(write);
+        }
+        catch (Exception ex)
+        {
+            LiteDbTracing.RecordError(activity, ex);
+            throw;
+        }
+    }
+
+    public void Write(string operation, string collection, Action write) => Write(operation, collection, () =>
+    {
+        write();
+        return true;
+    });
+
+    private T InTransaction<T>(Func<T> write)
     {
         lock (_writeLock)
         {
@@ -99,12 +142,6 @@ internal sealed class LiteDbContext : IDisposable
             }
         }
     }
-
-    public void Write(Action write) => Write(() =>
-    {
-        write();
-        return true;
-    });
 
     /// <summary>
     /// Index names are what <see cref="FieldOfIndex"/> maps to request fields. How the post indexes serve the lists is

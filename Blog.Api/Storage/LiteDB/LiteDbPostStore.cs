@@ -4,6 +4,8 @@ namespace Blog.Api.Storage.LiteDB;
 
 internal sealed class LiteDbPostStore(LiteDbContext context) : IPostStore
 {
+    private const string Collection = LiteDbContext.PostsCollection;
+
     private readonly LiteDbReadCache<string, long> _totals = new(context);
     private readonly LiteDbReadCache<bool, IReadOnlyList<TagCount>> _tagCounts = new(context);
 
@@ -11,20 +13,20 @@ internal sealed class LiteDbPostStore(LiteDbContext context) : IPostStore
     {
         ct.ThrowIfCancellationRequested();
         StoredValues.Normalize(post);
-        context.Write(() => context.Posts.Insert(post));
+        context.Write("insert", Collection, () => context.Posts.Insert(post));
         return Task.CompletedTask;
     }
 
     public Task<Post?> FindBySlugAsync(string slug, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        return Task.FromResult<Post?>(context.Posts.FindOne(Query.EQ(nameof(Post.Slug), slug)));
+        return Task.FromResult<Post?>(context.Read("find", Collection, () => context.Posts.FindOne(Query.EQ(nameof(Post.Slug), slug))));
     }
 
     public Task<Post?> FindByIdAsync(string id, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        return Task.FromResult<Post?>(context.Posts.FindById(id));
+        return Task.FromResult<Post?>(context.Read("find", Collection, () => context.Posts.FindById(id)));
     }
 
     /// <remarks>
@@ -42,6 +44,11 @@ internal sealed class LiteDbPostStore(LiteDbContext context) : IPostStore
     public Task<PagedResult<Post>> ListAsync(PostQuery query, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
+        return Task.FromResult(context.Read("find", Collection, () => List(query)));
+    }
+
+    private PagedResult<Post> List(PostQuery query)
+    {
         var (skip, take) = StoredValues.Page(query.Page, query.PageSize);
         var drafts = StoredValues.IsDraftQuery(query);
         Func<Post, DateTime?> key = drafts ? p => p.UpdatedAt : p => p.PublishedAt;
@@ -78,7 +85,7 @@ internal sealed class LiteDbPostStore(LiteDbContext context) : IPostStore
                 read.Add(post);
             }
 
-            return Task.FromResult(new PagedResult<Post>(Page(read, key, skip, take), total));
+            return new PagedResult<Post>(Page(read, key, skip, take), total);
         }
 
         var q = context.Posts.Query();
@@ -98,7 +105,7 @@ internal sealed class LiteDbPostStore(LiteDbContext context) : IPostStore
         }
 
         var matches = q.ToEnumerable().Where(p => p.Status == query.Status).ToList();
-        return Task.FromResult(new PagedResult<Post>(Page(matches, key, skip, take), matches.Count));
+        return new PagedResult<Post>(Page(matches, key, skip, take), matches.Count);
     }
 
     private static List<Post> Page(List<Post> posts, Func<Post, DateTime?> key, int skip, int take) =>
@@ -113,7 +120,7 @@ internal sealed class LiteDbPostStore(LiteDbContext context) : IPostStore
     {
         ct.ThrowIfCancellationRequested();
         StoredValues.Normalize(post);
-        return Task.FromResult(context.Write(() =>
+        return Task.FromResult(context.Write("update", Collection, () =>
         {
             var stored = context.Posts.FindById(post.Id);
             if (stored is null || stored.Version != expectedVersion)
@@ -140,7 +147,7 @@ internal sealed class LiteDbPostStore(LiteDbContext context) : IPostStore
     public Task<bool> DeleteAsync(string id, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        return Task.FromResult(context.Write(() =>
+        return Task.FromResult(context.Write("delete", Collection, () =>
         {
             if (!context.Posts.Delete(id))
             {
@@ -155,7 +162,8 @@ internal sealed class LiteDbPostStore(LiteDbContext context) : IPostStore
     public Task<IReadOnlyList<TagCount>> GetTagCountsAsync(CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        return Task.FromResult(_tagCounts.Get(true, _ => CountTags()));
+        // Only a miss reads the file, and only a read is a span.
+        return Task.FromResult(_tagCounts.Get(true, _ => context.Read("aggregate", Collection, CountTags)));
     }
 
     private List<TagCount> CountTags()

@@ -4,24 +4,27 @@ namespace Blog.Api.Storage.LiteDB;
 
 internal sealed class LiteDbRefreshTokenStore(LiteDbContext context) : IRefreshTokenStore
 {
+    private const string Collection = LiteDbContext.RefreshTokensCollection;
+
     public Task CreateAsync(RefreshToken token, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
         StoredValues.Normalize(token);
-        context.Write(() => context.RefreshTokens.Insert(token));
+        context.Write("insert", Collection, () => context.RefreshTokens.Insert(token));
         return Task.CompletedTask;
     }
 
     public Task<RefreshToken?> FindByHashAsync(string tokenHash, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        return Task.FromResult<RefreshToken?>(context.RefreshTokens.FindOne(Query.EQ(nameof(RefreshToken.TokenHash), tokenHash)));
+        return Task.FromResult<RefreshToken?>(
+            context.Read("find", Collection, () => context.RefreshTokens.FindOne(Query.EQ(nameof(RefreshToken.TokenHash), tokenHash))));
     }
 
     public Task<bool> TryConsumeAsync(string id, DateTime now, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        return Task.FromResult(context.Write(() =>
+        return Task.FromResult(context.Write("update", Collection, () =>
         {
             var token = context.RefreshTokens.FindById(id);
             if (token is null || token.ConsumedAt is not null)
@@ -47,7 +50,7 @@ internal sealed class LiteDbRefreshTokenStore(LiteDbContext context) : IRefreshT
     {
         ct.ThrowIfCancellationRequested();
         var cutoff = StoredValues.Time(now);
-        return Task.FromResult<long>(context.Write(() => context.RefreshTokens.DeleteMany("$.ExpiresAt <= @0", cutoff)));
+        return Task.FromResult<long>(context.Write("delete", Collection, () => context.RefreshTokens.DeleteMany("$.ExpiresAt <= @0", cutoff)));
     }
 
     // The first revocation time is kept: revoking again changes nothing.
@@ -55,7 +58,7 @@ internal sealed class LiteDbRefreshTokenStore(LiteDbContext context) : IRefreshT
     {
         ct.ThrowIfCancellationRequested();
         var revokedAt = StoredValues.Time(now);
-        context.Write(() =>
+        context.Write("update", Collection, () =>
         {
             var tokens = context.RefreshTokens.Find(BsonExpression.Create(predicate, new BsonValue(value))).Where(t => t.RevokedAt is null).ToList();
             foreach (var token in tokens)

@@ -4,30 +4,32 @@ namespace Blog.Api.Storage.LiteDB;
 
 internal sealed class LiteDbUserStore(LiteDbContext context) : IUserStore
 {
+    private const string Collection = LiteDbContext.UsersCollection;
+
     public Task<User?> FindByIdAsync(string id, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        return Task.FromResult<User?>(context.Users.FindById(id));
+        return Task.FromResult<User?>(context.Read("find", Collection, () => context.Users.FindById(id)));
     }
 
     public Task<User?> FindByUsernameAsync(string username, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        return Task.FromResult(FindBy(nameof(User.NormalizedUsername), username));
+        return Task.FromResult(context.Read("find", Collection, () => FindBy(nameof(User.NormalizedUsername), username)));
     }
 
     public Task<User?> FindByLoginAsync(string usernameOrEmail, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        return Task.FromResult(
-            FindBy(nameof(User.NormalizedUsername), usernameOrEmail) ?? FindBy(nameof(User.NormalizedEmail), usernameOrEmail));
+        return Task.FromResult(context.Read("find", Collection, () =>
+            FindBy(nameof(User.NormalizedUsername), usernameOrEmail) ?? FindBy(nameof(User.NormalizedEmail), usernameOrEmail)));
     }
 
     public Task CreateAsync(User user, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
         StoredValues.Normalize(user);
-        context.Write(() => context.Users.Insert(user));
+        context.Write("insert", Collection, () => context.Users.Insert(user));
         return Task.CompletedTask;
     }
 
@@ -60,15 +62,18 @@ internal sealed class LiteDbUserStore(LiteDbContext context) : IUserStore
             return query;
         }
 
-        var total = Query().LongCount();
-        var items = Query().OrderBy(x => x.NormalizedUsername).Skip(skip).Limit(take).ToList();
-        return Task.FromResult(new PagedResult<User>(items, total));
+        return Task.FromResult(context.Read("find", Collection, () =>
+        {
+            var total = Query().LongCount();
+            var items = Query().OrderBy(x => x.NormalizedUsername).Skip(skip).Limit(take).ToList();
+            return new PagedResult<User>(items, total);
+        }));
     }
 
     public Task<long> CountAsync(CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        return Task.FromResult(context.Users.LongCount());
+        return Task.FromResult(context.Read("count", Collection, () => context.Users.LongCount()));
     }
 
     public Task<AccountChangeResult> ChangeAccountAsync(string id, string? role, bool? disabled, CancellationToken ct = default)
@@ -78,7 +83,7 @@ internal sealed class LiteDbUserStore(LiteDbContext context) : IUserStore
 
         // The write lock makes "count the other enabled Admins, then apply" one step for every caller in this process,
         // and this process is the only one that opens the file.
-        return Task.FromResult(context.Write(() =>
+        return Task.FromResult(context.Write("update", Collection, () =>
         {
             var user = context.Users.FindById(id);
             if (user is null)
@@ -130,7 +135,7 @@ internal sealed class LiteDbUserStore(LiteDbContext context) : IUserStore
     private Task<bool> Modify(string id, CancellationToken ct, Action<User> change)
     {
         ct.ThrowIfCancellationRequested();
-        return Task.FromResult(context.Write(() =>
+        return Task.FromResult(context.Write("update", Collection, () =>
         {
             var user = context.Users.FindById(id);
             if (user is null)

@@ -1,0 +1,190 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Blog.Api.Storage;
+using Blog.Api.Storage.LiteDB;
+
+namespace Blog.Tests.Storage;
+
+/// <summary>
+/// The embedded store's spans (ActivitySource <c>Blog.Storage</c>): one client span per store operation, child of the
+/// caller's span, so a trace reaches the database without MongoDB. Other tests in the process also write LiteDB files
+/// while these run, so only the spans under this test's own parent activity are looked at.
+/// </summary>
+public sealed class LiteDbTracingTests(LiteDbFixture fixture) : IClassFixture<LiteDbFixture>, IAsyncLifetime
+{
+    private static readonly DateTime Now = new(2025, 3, 1, 12, 0, 0, DateTimeKind.Utc);
+
+    // Every store method, keyed Interface.Method, with the span it must produce. Seeded before each call: the user
+    // "u1" (alice), the published post "p1" (slug "hello", tag "dotnet"), its comment "c1" and the refresh token "t1".
+    private static readonly Dictionary<string, (string Span, Func<StoreSet, Task> Call)> Operations = new()
+    {
+        ["IUserStore.FindByIdAsync"] = ("find users", s => s.Users.FindByIdAsync("u1")),
+        ["IUserStore.FindByUsernameAsync"] = ("find users", s => s.Users.FindByUsernameAsync("alice")),
+        ["IUserStore.FindByLoginAsync"] = ("find users", s => s.Users.FindByLoginAsync("alice@example.com")),
+        ["IUserStore.CreateAsync"] = ("insert users", s => s.Users.CreateAsync(NewUser("u2", "bob"))),
+        ["IUserStore.UpdateProfileAsync"] = ("update users", s => s.Users.UpdateProfileAsync("u1", "Alice", "bio")),
+        ["IUserStore.SetPasswordHashAsync"] = ("update users", s => s.Users.SetPasswordHashAsync("u1", "hash2")),
+        ["IUserStore.ListAsync"] = ("find users", s => s.Users.ListAsync("ali", 1, 10)),
+        ["IUserStore.CountAsync"] = ("count users", s => s.Users.CountAsync()),
+        ["IUserStore.ChangeAccountAsync"] = ("update users", s => s.Users.ChangeAccountAsync("u1", Roles.Author, null)),
+        ["IUserStore.RecordFailedLoginAsync"] = ("update users", s => s.Users.RecordFailedLoginAsync("u1", Now, 5, TimeSpan.FromMinutes(5))),
+        ["IUserStore.ResetFailedLoginsAsync"] = ("update users", s => s.Users.ResetFailedLoginsAsync("u1")),
+
+        ["IPostStore.CreateAsync"] = ("insert posts", s => s.Posts.CreateAsync(NewPost("p2", "second"))),
+        ["IPostStore.FindBySlugAsync"] = ("find posts", s => s.Posts.FindBySlugAsync("hello")),
+        ["IPostStore.FindByIdAsync"] = ("find posts", s => s.Posts.FindByIdAsync("p1")),
+        ["IPostStore.ListAsync"] = ("find posts", s => s.Posts.ListAsync(new PostQuery())),
+        ["IPostStore.UpdateAsync"] = ("update posts", s => s.Posts.UpdateAsync(NewPost("p1", "hello"), 1)),
+        ["IPostStore.DeleteAsync"] = ("delete posts", s => s.Posts.DeleteAsync("p1")),
+        ["IPostStore.GetTagCountsAsync"] = ("aggregate posts", s => s.Posts.GetTagCountsAsync()),
+
+        ["ICommentStore.CreateAsync"] = ("insert comments", s => s.Comments.CreateAsync(NewComment("c2"))),
+        ["ICommentStore.FindAsync"] = ("find comments", s => s.Comments.FindAsync("p1", "c1")),
+        ["ICommentStore.ListAsync"] = ("find comments", s => s.Comments.ListAsync("p1", false, 1, 10)),
+        ["ICommentStore.UpdateBodyAsync"] = ("update comments", s => s.Comments.UpdateBodyAsync("p1", "c1", "Edited.", Now)),
+        ["ICommentStore.SetHiddenAsync"] = ("update comments", s => s.Comments.SetHiddenAsync("p1", "c1", true)),
+        ["ICommentStore.DeleteAsync"] = ("delete comments", s => s.Comments.DeleteAsync("p1", "c1")),
+
+        ["IRefreshTokenStore.CreateAsync"] = ("insert refreshTokens", s => s.Tokens.CreateAsync(NewToken("t2"))),
+        ["IRefreshTokenStore.FindByHashAsync"] = ("find refreshTokens", s => s.Tokens.FindByHashAsync("hash-t1")),
+        ["IRefreshTokenStore.TryConsumeAsync"] = ("update refreshTokens", s => s.Tokens.TryConsumeAsync("t1", Now)),
+        ["IRefreshTokenStore.RevokeAsync"] = ("update refreshTokens", s => s.Tokens.RevokeAsync("t1", Now)),
+        ["IRefreshTokenStore.RevokeFamilyAsync"] = ("update refreshTokens", s => s.Tokens.RevokeFamilyAsync("f1", Now)),
+        ["IRefreshTokenStore.RevokeAllForUserAsync"] = ("update refreshTokens", s => s.Tokens.RevokeAllForUserAsync("u1", Now)),
+        ["IRefreshTokenStore.DeleteExpiredAsync"] = ("delete refreshTokens", s => s.Tokens.DeleteExpiredAsync(Now.AddDays(30))),
+    };
+
+    private StoreSet _stores = null!;
+
+    public static TheoryData<string> OperationNames => [.. Operations.Keys];
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _stores = await fixture.ResetAsync(Ct);
+        await _stores.Users.CreateAsync(NewUser("u1", "alice"), Ct);
+        await _stores.Posts.CreateAsync(NewPost("p1", "hello"), Ct);
+        await _stores.Comments.CreateAsync(NewComment("c1"), Ct);
+        await _stores.Tokens.CreateAsync(NewToken("t1"), Ct);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    [Theory]
+    [MemberData(nameof(OperationNames))]
+    public async Task EachStoreOperationIsOneClientSpanUnderTheCallersSpan(string operation)
+    {
+        var (expectedName, call) = Operations[operation];
+        using var recorder = new SpanRecorder();
+
+        var spans = await recorder.UnderParentAsync(() => call(_stores));
+
+        var span = Assert.Single(spans);
+        Assert.Equal(expectedName, span.DisplayName);
+        Assert.Equal(ActivityKind.Client, span.Kind);
+        Assert.Equal(ActivityStatusCode.Unset, span.Status);
+        var (operationName, collection) = (expectedName.Split(' ')[0], expectedName.Split(' ')[1]);
+        Assert.Equal("litedb", span.GetTagItem("db.system.name"));
+        Assert.Equal("litedb", span.GetTagItem("db.system"));
+        Assert.Equal(operationName, span.GetTagItem("db.operation.name"));
+        Assert.Equal(collection, span.GetTagItem("db.collection.name"));
+    }
+
+    [Fact]
+    public void EveryStoreMethodIsCovered()
+    {
+        var methods = new[] { typeof(IUserStore), typeof(IPostStore), typeof(ICommentStore), typeof(IRefreshTokenStore) }
+            .SelectMany(type => type.GetMethods().Select(method => $"{type.Name}.{method.Name}"))
+            .Order()
+            .ToList();
+
+        Assert.Equal(methods, Operations.Keys.Order().ToList());
+    }
+
+    [Fact]
+    public async Task AFailedOperationIsAnErrorSpan()
+    {
+        using var recorder = new SpanRecorder();
+
+        var spans = await recorder.UnderParentAsync(() =>
+            Assert.ThrowsAsync<DuplicateKeyException>(() => _stores.Users.CreateAsync(NewUser("u3", "alice"), Ct)));
+
+        var span = Assert.Single(spans);
+        Assert.Equal("insert users", span.DisplayName);
+        Assert.Equal(ActivityStatusCode.Error, span.Status);
+        Assert.Equal("The username is already taken.", span.StatusDescription);
+        Assert.Equal(typeof(DuplicateKeyException).FullName, span.GetTagItem("error.type"));
+    }
+
+    [Fact]
+    public void AddServiceDefaultsExportsTheStorageSource() =>
+        Assert.Contains(LiteDbTracing.ActivitySourceName, Microsoft.Extensions.Hosting.Extensions.BlogActivitySources);
+
+    private static User NewUser(string id, string username) => new()
+    {
+        Id = id,
+        Username = username,
+        NormalizedUsername = username,
+        Email = $"{username}@example.com",
+        NormalizedEmail = $"{username}@example.com",
+        DisplayName = username,
+        Role = Roles.Reader,
+        PasswordHash = "hash",
+        CreatedAt = Now,
+    };
+
+    private static Post NewPost(string id, string slug) => new()
+    {
+        Id = id,
+        Slug = slug,
+        Title = $"Title of {slug}",
+        Tags = ["dotnet"],
+        Status = PostStatus.Published,
+        AuthorId = "u1",
+        CreatedAt = Now,
+        UpdatedAt = Now,
+        PublishedAt = Now,
+    };
+
+    private static Comment NewComment(string id) => new() { Id = id, PostId = "p1", AuthorId = "u1", Body = "Nice post.", CreatedAt = Now };
+
+    private static RefreshToken NewToken(string id) => new()
+    {
+        Id = id,
+        TokenHash = $"hash-{id}",
+        UserId = "u1",
+        FamilyId = "f1",
+        CreatedAt = Now,
+        ExpiresAt = Now.AddDays(7),
+    };
+
+    /// <summary>Records the stopped <c>Blog.Storage</c> activities of the whole process (listeners are global).</summary>
+    private sealed class SpanRecorder : IDisposable
+    {
+        private readonly ConcurrentQueue<Activity> _stopped = new();
+        private readonly ActivityListener _listener;
+
+        public SpanRecorder()
+        {
+            _listener = new ActivityListener
+            {
+                ShouldListenTo = source => source.Name == LiteDbTracing.ActivitySourceName,
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+                ActivityStopped = _stopped.Enqueue,
+            };
+            ActivitySource.AddActivityListener(_listener);
+        }
+
+        /// <summary>Runs <paramref name="call"/> under a fresh parent activity; returns the spans that are its children.</summary>
+        public async Task<List<Activity>> UnderParentAsync(Func<Task> call)
+        {
+            using var parent = new Activity("test request").Start();
+            await call();
+            parent.Stop();
+            return [.. _stopped.Where(a => a.TraceId == parent.TraceId && a.ParentSpanId == parent.SpanId)];
+        }
+
+        public void Dispose() => _listener.Dispose();
+    }
+}
