@@ -1,4 +1,8 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Blog.Tests.AppHost;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -240,6 +244,12 @@ public class BrowserScenarioTests(BlogBrowserFixture fixture)
         await page.GotoAsync("/");
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Reading on a small screen" }).First).ToBeVisibleAsync();
         await session.ScreenshotAsync("home-phone-390");
+
+        // The header keeps the page's side margin: the logo does not touch the screen's edge.
+        var brand = await page.Locator(".brand").BoundingBoxAsync();
+        var firstCard = await page.Locator(".post-card").First.BoundingBoxAsync();
+        Assert.True(brand!.X >= 12, $"The logo starts {brand.X}px from the left edge.");
+        Assert.Equal(firstCard!.X, brand.X, 1.0);
 
         var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
         Assert.True(overflow <= 0, $"The page scrolls sideways by {overflow}px at 390px wide.");
