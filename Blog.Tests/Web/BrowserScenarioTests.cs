@@ -290,6 +290,94 @@ public class BrowserScenarioTests(BlogBrowserFixture fixture)
     }
 
     [Fact]
+    public async Task AnEditorHidesACommentThatReadersNoLongerSeeAndUnhidesIt()
+    {
+        fixture.SkipIfUnavailable();
+        var author = await fixture.CreateUserAsync("host", "Author", Password);
+        var title = $"Moderated {Guid.NewGuid():N}"[..20];
+        var slug = await fixture.CreatePostAsync(await fixture.SignInApiAsync(author, Password), title, "Be kind in the comments.", ["moderation"]);
+        var commenter = await fixture.CreateUserAsync("spammer", "Reader", Password);
+        var commenterToken = await fixture.SignInApiAsync(commenter, Password);
+        await fixture.AddCommentAsync(commenterToken, slug, "Buy cheap watches here!");
+        await fixture.AddCommentAsync(commenterToken, slug, "A fair point, actually.");
+        var editor = await fixture.CreateUserAsync("editor", "Editor", Password);
+
+        // An anonymous reader first, so that the API's output cache holds both comments before the hide.
+        await using var readerSession = await fixture.NewSessionAsync();
+        var reader = readerSession.Page;
+        await reader.GotoAsync($"/posts/{slug}");
+        await Expect(reader.Locator(".comment")).ToHaveCountAsync(2);
+
+        await using var editorSession = await fixture.NewSessionAsync();
+        var page = editorSession.Page;
+        await editorSession.SignInAsync(editor, Password);
+        await page.GotoAsync($"/posts/{slug}");
+        var spam = page.Locator(".comment").Filter(new() { HasText = "Buy cheap watches here!" });
+        await spam.GetByRole(AriaRole.Button, new() { Name = "Hide" }).ClickAsync();
+
+        // The editor still sees it, marked hidden, and can undo.
+        await Expect(spam.Locator(".status-badge")).ToHaveTextAsync("Hidden");
+        await Expect(spam).ToHaveClassAsync(new Regex("hidden-comment"));
+        await Expect(spam.GetByRole(AriaRole.Button, new() { Name = "Unhide" })).ToBeVisibleAsync();
+        await Expect(page.Locator(".comment")).ToHaveCountAsync(2);
+        await editorSession.ScreenshotAsync("editor-hides-comment");
+
+        await reader.ReloadAsync();
+        await Expect(reader.Locator(".comment")).ToHaveCountAsync(1);
+        await Expect(reader.GetByText("Buy cheap watches here!")).ToHaveCountAsync(0);
+        await Expect(reader.Locator("#comments-title")).ToHaveTextAsync("Comments (1)");
+        await readerSession.ScreenshotAsync("reader-does-not-see-hidden-comment");
+        await reader.GotoAsync($"/?q={Uri.EscapeDataString(title)}");
+        await Expect(reader.Locator(".post-card").Filter(new() { HasText = title })).ToContainTextAsync("1 comment");
+
+        await spam.GetByRole(AriaRole.Button, new() { Name = "Unhide" }).ClickAsync();
+        await Expect(spam.Locator(".status-badge")).ToHaveCountAsync(0);
+        await Expect(spam.GetByRole(AriaRole.Button, new() { Name = "Hide" })).ToBeVisibleAsync();
+
+        await reader.GotoAsync($"/posts/{slug}");
+        await Expect(reader.Locator(".comment")).ToHaveCountAsync(2);
+        await Expect(reader.GetByText("Buy cheap watches here!")).ToBeVisibleAsync();
+        Assert.Empty(editorSession.ConsoleErrors);
+        Assert.Empty(readerSession.ConsoleErrors);
+    }
+
+    [Fact]
+    public async Task AReaderDeletesTheirOwnCommentButNotOthers()
+    {
+        fixture.SkipIfUnavailable();
+        var author = await fixture.CreateUserAsync("poster", "Author", Password);
+        var slug = await fixture.CreatePostAsync(await fixture.SignInApiAsync(author, Password), "Second thoughts", "Comment below.", ["comments"]);
+        var other = await fixture.CreateUserAsync("other", "Reader", Password);
+        await fixture.AddCommentAsync(await fixture.SignInApiAsync(other, Password), slug, "Someone else's opinion.");
+        var reader = await fixture.CreateUserAsync("regret", "Reader", Password);
+
+        await using var session = await fixture.NewSessionAsync();
+        var page = session.Page;
+        await session.SignInAsync(reader, Password);
+        await page.GotoAsync($"/posts/{slug}");
+        await page.Locator("#new-comment").FillAsync("Oops, I meant to say something else.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Post comment" }).ClickAsync();
+        var mine = page.Locator(".comment").Filter(new() { HasText = "Oops, I meant to say something else." });
+        await Expect(mine).ToBeVisibleAsync();
+        await Expect(page.Locator("#comments-title")).ToHaveTextAsync("Comments (2)");
+
+        var theirs = page.Locator(".comment").Filter(new() { HasText = "Someone else's opinion." });
+        await Expect(theirs.GetByRole(AriaRole.Button)).ToHaveCountAsync(0);
+        await Expect(theirs.GetByRole(AriaRole.Link, new() { Name = "Edit" })).ToHaveCountAsync(0);
+
+        await mine.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Expect(page.Locator(".notice-success")).ToHaveTextAsync("The comment was deleted.");
+        await Expect(mine).ToHaveCountAsync(0);
+        await Expect(page.Locator("#comments-title")).ToHaveTextAsync("Comments (1)");
+        await Expect(theirs).ToBeVisibleAsync();
+        await session.ScreenshotAsync("reader-deleted-own-comment");
+
+        await page.ReloadAsync();
+        await Expect(page.GetByText("Oops, I meant to say something else.")).ToHaveCountAsync(0);
+        Assert.Empty(session.ConsoleErrors);
+    }
+
+    [Fact]
     public async Task UnknownPagesGetAFriendlyNotFound()
     {
         fixture.SkipIfUnavailable();
