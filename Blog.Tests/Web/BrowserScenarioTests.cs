@@ -342,6 +342,48 @@ public class BrowserScenarioTests(BlogBrowserFixture fixture)
     }
 
     [Fact]
+    public async Task AnAuthorsPublicProfileShowsTheirNameBioAndPublishedPosts()
+    {
+        fixture.SkipIfUnavailable();
+        var author = await fixture.CreateUserAsync("profiled", "Author", Password);
+        var token = await fixture.SignInApiAsync(author, Password);
+        await fixture.UpdateProfileAsync(token, "Paula Profile", "Writes about distributed systems.\nDrinks too much tea.");
+        var first = await fixture.CreatePostAsync(token, "Paula on service discovery", "Names, not ports.", ["profile"]);
+        await fixture.CreatePostAsync(token, "Paula on health checks", "Ready or alive?", ["profile"]);
+        await fixture.CreatePostAsync(token, "Paula's unfinished draft", "Not yet.", ["profile"], publish: false);
+
+        await using var session = await fixture.NewSessionAsync();
+        var page = session.Page;
+        await page.GotoAsync($"/posts/{first}");
+        await page.Locator(".post-meta").GetByRole(AriaRole.Link, new() { Name = "Paula Profile" }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new Regex($"/users/{author}$"));
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Paula Profile");
+        await Expect(page.Locator(".profile-head")).ToContainTextAsync($"@{author}");
+        await Expect(page.Locator(".profile-bio")).ToContainTextAsync("Writes about distributed systems.");
+        await Expect(page.Locator(".profile-bio")).ToContainTextAsync("Drinks too much tea.");
+        await Expect(page.Locator(".post-card")).ToHaveCountAsync(2);
+        await Expect(page.Locator(".post-card-title").Filter(new() { HasText = "Paula on health checks" })).ToBeVisibleAsync();
+        await Expect(page.GetByText("Paula's unfinished draft")).ToHaveCountAsync(0);
+        await session.ScreenshotAsync("author-profile");
+
+        await using var phone = await fixture.NewSessionAsync(width: 390, height: 844);
+        await phone.Page.GotoAsync($"/users/{author}");
+        await Expect(phone.Page.Locator(".post-card")).ToHaveCountAsync(2);
+        await phone.ScreenshotAsync("author-profile-phone-390");
+        var overflow = await phone.Page.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        Assert.True(overflow <= 0, $"The profile scrolls sideways by {overflow}px at 390px wide.");
+
+        Assert.Empty(session.ConsoleErrors);
+        Assert.Empty(phone.ConsoleErrors);
+
+        // (The browser logs the 404 itself as a console error: checked above, before it.)
+        var missing = await page.GotoAsync("/users/nobody-by-this-name");
+        Assert.Equal(404, missing!.Status);
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Page not found");
+    }
+
+    [Fact]
     public async Task AReaderDeletesTheirOwnCommentButNotOthers()
     {
         fixture.SkipIfUnavailable();
