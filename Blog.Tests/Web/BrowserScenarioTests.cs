@@ -342,6 +342,65 @@ public class BrowserScenarioTests(BlogBrowserFixture fixture)
     }
 
     [Fact]
+    public async Task AnAdminDisablesAUserWhoIsSignedOutAtOnceAndEnablesThemAgain()
+    {
+        fixture.SkipIfUnavailable();
+        var member = await fixture.CreateUserAsync("member", "Reader", Password);
+
+        await using var memberSession = await fixture.NewSessionAsync();
+        var page = memberSession.Page;
+        await memberSession.SignInAsync(member, Password);
+        await using var memberPhone = await fixture.NewSessionAsync(width: 390, height: 844);
+        await memberPhone.SignInAsync(member, Password);
+
+        await using var adminSession = await fixture.NewSessionAsync();
+        var admin = adminSession.Page;
+        await adminSession.SignInAsync(AppHostArgs.AdminUsername, AppHostArgs.AdminPassword);
+        await admin.GotoAsync($"/admin/users?q={member}");
+        var row = admin.Locator($"tr[data-username='{member}']");
+        await Expect(row.Locator(".status-badge")).ToHaveTextAsync("Active");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Disable" }).ClickAsync();
+        await Expect(admin.Locator(".notice-success")).ToContainTextAsync($"{member} was disabled");
+        await Expect(row.Locator(".status-badge")).ToHaveTextAsync("Disabled");
+        await adminSession.ScreenshotAsync("admin-disables-user");
+
+        // The member's very next request: signed out, cookie gone, and told why.
+        await page.ReloadAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Sign in", Exact = true })).ToBeVisibleAsync();
+        await Expect(page.Locator(".notice-signed-out")).ToContainTextAsync("You have been signed out");
+        Assert.Null(await fixture.ReadAuthCookieAsync(memberSession.Context));
+        await memberSession.ScreenshotAsync("disabled-user-signed-out");
+
+        // On their other device, a page that needs an account sends them to sign in, saying why.
+        await memberPhone.Page.GotoAsync("/account");
+        await Expect(memberPhone.Page).ToHaveURLAsync(new Regex("/account/signin"));
+        await Expect(memberPhone.Page.Locator(".notice-signed-out")).ToContainTextAsync("You have been signed out");
+        await memberPhone.ScreenshotAsync("disabled-user-phone-sent-to-sign-in");
+        Assert.Null(await fixture.ReadAuthCookieAsync(memberPhone.Context));
+
+        // Signing in again is refused, with the reason.
+        await page.GotoAsync("/account");
+        await Expect(page).ToHaveURLAsync(new Regex("/account/signin"));
+        await Expect(page.Locator(".notice-signed-out")).ToHaveCountAsync(0);
+        await page.Locator("#login").FillAsync(member);
+        await page.Locator("#password").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.Locator(".notice-error")).ToContainTextAsync("This account is disabled.");
+        await memberSession.ScreenshotAsync("disabled-user-refused");
+
+        await row.GetByRole(AriaRole.Button, new() { Name = "Enable" }).ClickAsync();
+        await Expect(admin.Locator(".notice-success")).ToContainTextAsync($"{member} was enabled");
+        await Expect(row.Locator(".status-badge")).ToHaveTextAsync("Active");
+
+        await memberSession.SignInAsync(member, Password);
+        await Expect(page.Locator(".user-chip .role-badge")).ToHaveTextAsync("Reader");
+        Assert.Empty(memberSession.ConsoleErrors);
+        Assert.Empty(memberPhone.ConsoleErrors);
+        Assert.Empty(adminSession.ConsoleErrors);
+    }
+
+    [Fact]
     public async Task AnAuthorsPublicProfileShowsTheirNameBioAndPublishedPosts()
     {
         fixture.SkipIfUnavailable();
