@@ -443,6 +443,73 @@ public class BrowserScenarioTests(BlogBrowserFixture fixture)
     }
 
     [Fact]
+    public async Task MyAccountEditsTheProfileAndChangesThePasswordWithoutLosingTheSession()
+    {
+        fixture.SkipIfUnavailable();
+        var user = await fixture.CreateUserAsync("account", "Reader", Password);
+        const string NewPassword = "N3w-Passw0rd-Even-Better";
+
+        await using var session = await fixture.NewSessionAsync();
+        var page = session.Page;
+        await session.SignInAsync(user, Password);
+        await page.Locator(".user-chip").ClickAsync();
+        await Expect(page.Locator("h1")).ToHaveTextAsync("My account");
+
+        await page.Locator("#displayName").FillAsync("Ada Account");
+        await page.Locator("#bio").FillAsync("I read everything twice.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save profile" }).ClickAsync();
+        await Expect(page.Locator(".notice-success")).ToContainTextAsync("Your profile was saved.");
+        await Expect(page.Locator(".user-chip")).ToContainTextAsync("Ada Account");
+        await Expect(page.Locator("#displayName")).ToHaveValueAsync("Ada Account");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "View public profile" }).ClickAsync();
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Ada Account");
+        await Expect(page.Locator(".profile-bio")).ToHaveTextAsync("I read everything twice.");
+
+        // A wrong current password: the API's validation error next to that field.
+        await page.GotoAsync("/account");
+        await page.Locator("#currentPassword").FillAsync("not-my-password");
+        await page.Locator("#newPassword").FillAsync(NewPassword);
+        await page.Locator("#confirmPassword").FillAsync(NewPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
+        await Expect(page.Locator(".field:has(#currentPassword) .validation-message")).ToHaveTextAsync("The current password is incorrect.");
+
+        await page.Locator("#currentPassword").FillAsync(Password);
+        await page.Locator("#newPassword").FillAsync(NewPassword);
+        await page.Locator("#confirmPassword").FillAsync(NewPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
+        await Expect(page.Locator(".notice-success")).ToContainTextAsync("Your password was changed.");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+        await session.ScreenshotAsync("account-password-changed");
+
+        // The API revoked every refresh token: the session must live on past the next token refresh regardless.
+        var ticket = await fixture.ReadAuthCookieAsync(session.Context);
+        var expiresAt = DateTimeOffset.Parse(ticket!.Properties.GetTokenValue("expires_at")!, CultureInfo.InvariantCulture);
+        var untilRefresh = expiresAt - TimeSpan.FromSeconds(60) - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(2);
+        if (untilRefresh > TimeSpan.Zero)
+        {
+            await Task.Delay(untilRefresh, TestContext.Current.CancellationToken);
+        }
+
+        await page.ReloadAsync();
+        await Expect(page.Locator("h1")).ToHaveTextAsync("My account");
+        await Expect(page.Locator(".user-chip")).ToContainTextAsync("Ada Account");
+        Assert.NotEqual(ticket.Properties.GetTokenValue("refresh_token"),
+            (await fixture.ReadAuthCookieAsync(session.Context))!.Properties.GetTokenValue("refresh_token"));
+
+        // The old password no longer works; the new one does.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.GotoAsync("/account/signin");
+        await page.Locator("#login").FillAsync(user);
+        await page.Locator("#password").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.Locator(".notice-error")).ToContainTextAsync("incorrect");
+        await session.SignInAsync(user, NewPassword);
+        await Expect(page.Locator(".user-chip")).ToContainTextAsync("Ada Account");
+        Assert.Empty(session.ConsoleErrors);
+    }
+
+    [Fact]
     public async Task AReaderDeletesTheirOwnCommentButNotOthers()
     {
         fixture.SkipIfUnavailable();
