@@ -510,6 +510,35 @@ public class BrowserScenarioTests(BlogBrowserFixture fixture)
     }
 
     [Fact]
+    public async Task SigningOutClearsTheCookieAndRevokesTheRefreshToken()
+    {
+        fixture.SkipIfUnavailable();
+        var user = await fixture.CreateUserAsync("leaver", "Reader", Password);
+
+        await using var session = await fixture.NewSessionAsync();
+        var page = session.Page;
+        await session.SignInAsync(user, Password);
+        var ticket = await fixture.ReadAuthCookieAsync(session.Context);
+        var refreshToken = ticket!.Properties.GetTokenValue("refresh_token");
+        Assert.False(string.IsNullOrEmpty(refreshToken));
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Sign in", Exact = true })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToHaveCountAsync(0);
+        await Expect(page.Locator(".notice-signed-out")).ToHaveCountAsync(0);
+        Assert.Equal("/", new Uri(page.Url).AbsolutePath);
+        Assert.DoesNotContain(await session.Context.CookiesAsync(), c => c.Name.StartsWith(BlogBrowserFixture.AuthCookieName, StringComparison.Ordinal));
+        await session.ScreenshotAsync("signed-out");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await fixture.RefreshStatusAsync(refreshToken!));
+
+        var account = await page.GotoAsync("/account");
+        Assert.Equal(200, account!.Status);
+        await Expect(page).ToHaveURLAsync(new Regex("/account/signin"));
+        Assert.Empty(session.ConsoleErrors);
+    }
+
+    [Fact]
     public async Task AReaderDeletesTheirOwnCommentButNotOthers()
     {
         fixture.SkipIfUnavailable();
@@ -542,6 +571,56 @@ public class BrowserScenarioTests(BlogBrowserFixture fixture)
 
         await page.ReloadAsync();
         await Expect(page.GetByText("Oops, I meant to say something else.")).ToHaveCountAsync(0);
+        Assert.Empty(session.ConsoleErrors);
+    }
+
+    [Fact]
+    public async Task SignUpShowsValidationErrorsNextToTheFields()
+    {
+        fixture.SkipIfUnavailable();
+        var taken = await fixture.CreateUserAsync("taken", "Reader", Password);
+
+        await using var session = await fixture.NewSessionAsync();
+        var page = session.Page;
+        await page.GotoAsync("/account/signup");
+
+        // A taken username: the API's 409 lands on the username field.
+        var fresh = fixture.NewUsername("fresh");
+        await page.Locator("#username").FillAsync(taken);
+        await page.Locator("#email").FillAsync($"{fresh}@blog.test");
+        await page.Locator("#password").FillAsync(Password);
+        await page.Locator("#confirmPassword").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await Expect(page.Locator(".field:has(#username) .validation-message")).ToContainTextAsync("already taken");
+        await Expect(page.Locator("#username")).ToHaveValueAsync(taken);
+
+        // An email the form lets through but the API refuses (its 400 validation problem): on the email field.
+        await page.Locator("#username").FillAsync(fresh);
+        await page.Locator("#email").FillAsync(new string('a', 250) + "@blog.test");
+        await page.Locator("#password").FillAsync(Password);
+        await page.Locator("#confirmPassword").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await Expect(page.Locator(".field:has(#email) .validation-message")).ToContainTextAsync("254");
+        await Expect(page.Locator(".field:has(#username) .validation-message")).ToHaveCountAsync(0);
+
+        // A taken email.
+        await page.Locator("#email").FillAsync($"{taken}@blog.test");
+        await page.Locator("#password").FillAsync(Password);
+        await page.Locator("#confirmPassword").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await Expect(page.Locator(".field:has(#email) .validation-message")).ToContainTextAsync("already taken");
+        await Expect(page.Locator(".field:has(#username) .validation-message")).ToHaveCountAsync(0);
+
+        // A too-short password.
+        await page.Locator("#email").FillAsync($"{fresh}@blog.test");
+        await page.Locator("#password").FillAsync("short");
+        await page.Locator("#confirmPassword").FillAsync("short");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await Expect(page.Locator(".field:has(#password) .validation-message")).ToContainTextAsync("at least 8 characters");
+        await session.ScreenshotAsync("signup-validation-errors");
+
+        Assert.Equal("/account/signup", new Uri(page.Url).AbsolutePath);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToHaveCountAsync(0);
         Assert.Empty(session.ConsoleErrors);
     }
 
