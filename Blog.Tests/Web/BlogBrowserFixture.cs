@@ -3,6 +3,8 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Blog.Tests.AppHost;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Playwright;
 
 namespace Blog.Tests.Web;
@@ -23,6 +25,7 @@ public sealed class BlogBrowserFixture : IAsyncLifetime
     private DistributedApplication? _app;
     private IPlaywright? _playwright;
     private int _counter;
+    private string _webKeysDirectory = "";
 
     public IBrowser Browser { get; private set; } = default!;
 
@@ -54,6 +57,12 @@ public sealed class BlogBrowserFixture : IAsyncLifetime
             .WithEnvironment("RateLimits__Auth__PermitLimit", "10000")
             .WithEnvironment("RateLimits__Writes__PermitLimit", "10000")
             .WithEnvironment("Jwt__AccessTokenLifetime", "00:01:15");
+
+        // The web's Data Protection keys in a directory of this run, so that a scenario can open the auth cookie and
+        // check what the web keeps in it (the API's refresh token) against the API.
+        _webKeysDirectory = Path.Combine(dataDirectory, "web-keys");
+        var web = (ProjectResource)builder.Resources.Single(r => r.Name == "web");
+        builder.CreateResourceBuilder(web).WithEnvironment("Blog__DataProtection__KeysPath", _webKeysDirectory);
 
         _app = await builder.BuildAsync(ct).WaitAsync(s_startTimeout, ct);
         await _app.StartAsync(ct).WaitAsync(s_startTimeout, ct);
@@ -156,7 +165,80 @@ public sealed class BlogBrowserFixture : IAsyncLifetime
         return post!.Slug;
     }
 
+    /// <summary>Adds a comment as the given user; returns its id.</summary>
+    public async Task<string> AddCommentAsync(string token, string slug, string body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/posts/{slug}/comments") { Content = JsonContent.Create(new { body }) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var response = await Api.SendAsync(request, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var comment = await response.Content.ReadFromJsonAsync<CommentBody>(TestContext.Current.CancellationToken);
+        return comment!.Id;
+    }
+
+    public async Task UpdateProfileAsync(string token, string displayName, string? bio)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/api/users/me") { Content = JsonContent.Create(new { displayName, bio }) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var response = await Api.SendAsync(request, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    /// <summary>Spends a refresh token at the API: the status it answers (200 while the sign-in is alive, 401 once revoked).</summary>
+    public async Task<HttpStatusCode> RefreshStatusAsync(string refreshToken)
+    {
+        var response = await Api.PostAsJsonAsync("/api/auth/refresh", new { refreshToken }, TestContext.Current.CancellationToken);
+        return response.StatusCode;
+    }
+
+    // ---- The app model ----
+
+    /// <summary>Stops the <c>api</c> resource (the web keeps running) and waits until its process is gone.</summary>
+    public async Task StopApiAsync()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var result = await _app!.ResourceCommands.ExecuteCommandAsync("api", KnownResourceCommands.StopCommand, ct);
+        Assert.True(result.Success, result.Message);
+        await _app.ResourceNotifications.WaitForResourceAsync("api", [KnownResourceStates.Exited, KnownResourceStates.Finished, KnownResourceStates.FailedToStart], ct).WaitAsync(s_startTimeout, ct);
+    }
+
+    /// <summary>Starts the <c>api</c> resource again and waits until it is healthy.</summary>
+    public async Task StartApiAsync()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var result = await _app!.ResourceCommands.ExecuteCommandAsync("api", KnownResourceCommands.StartCommand, ct);
+        Assert.True(result.Success, result.Message);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("api", ct).WaitAsync(s_startTimeout, ct);
+    }
+
+    /// <summary>
+    /// What the web keeps in a browser's auth cookie (decrypted with the web's keys), or null when the browser has none.
+    /// </summary>
+    public async Task<AuthenticationTicket?> ReadAuthCookieAsync(IBrowserContext context)
+    {
+        var cookies = (await context.CookiesAsync()).ToDictionary(c => c.Name, c => c.Value, StringComparer.Ordinal);
+        if (!cookies.TryGetValue(AuthCookieName, out var value))
+        {
+            return null;
+        }
+
+        // Large cookies are split by ASP.NET Core's chunking cookie manager: "chunks-N", then NameC1..NameCN.
+        if (value.StartsWith("chunks-", StringComparison.Ordinal))
+        {
+            var count = int.Parse(value["chunks-".Length..], System.Globalization.CultureInfo.InvariantCulture);
+            value = string.Concat(Enumerable.Range(1, count).Select(i => cookies[$"{AuthCookieName}C{i}"]));
+        }
+
+        var provider = DataProtectionProvider.Create(new DirectoryInfo(_webKeysDirectory), b => b.SetApplicationName("Blog.Web"));
+        var protector = provider.CreateProtector("Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware", "Cookies", "v2");
+        return new TicketDataFormat(protector).Unprotect(value);
+    }
+
+    public const string AuthCookieName = ".Blog.Auth";
+
     private sealed record TokenBody(string AccessToken);
+
+    private sealed record CommentBody(string Id);
 
     internal sealed record PostBody(string Slug, long Version, string Title);
 }
@@ -168,6 +250,8 @@ public sealed class BrowserSession(IBrowserContext context, IPage page, BlogBrow
     private readonly List<string> _dialogs = TrackDialogs(page);
 
     public IPage Page { get; } = page;
+
+    public IBrowserContext Context { get; } = context;
 
     /// <summary>Console errors, including Content-Security-Policy violations and failed scripts.</summary>
     public IReadOnlyList<string> ConsoleErrors => _consoleErrors;
@@ -193,7 +277,7 @@ public sealed class BrowserSession(IBrowserContext context, IPage page, BlogBrow
         await Assertions.Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
     }
 
-    public async ValueTask DisposeAsync() => await context.DisposeAsync();
+    public async ValueTask DisposeAsync() => await Context.DisposeAsync();
 
     private static List<string> Track(IPage page)
     {

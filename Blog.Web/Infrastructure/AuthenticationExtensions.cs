@@ -4,6 +4,7 @@ using Blog.Web.Api;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Blog.Web.Infrastructure;
 
@@ -16,6 +17,15 @@ namespace Blog.Web.Infrastructure;
 internal static class AuthenticationExtensions
 {
     public const string Scheme = CookieAuthenticationDefaults.AuthenticationScheme;
+
+    /// <summary>
+    /// <see cref="HttpContext.Items"/> key set when this request found the sign-in no longer valid (account disabled,
+    /// session revoked or expired) and signed the user out, so that the page can tell them why they are signed out.
+    /// </summary>
+    public const string SessionEndedItem = "Blog.SessionEnded";
+
+    /// <summary>Query flag on the sign-in page after a request found the session ended.</summary>
+    public const string SessionEndedQuery = "sessionEnded";
 
     private static readonly TimeSpan RefreshBeforeExpiry = TimeSpan.FromSeconds(60);
 
@@ -37,6 +47,16 @@ internal static class AuthenticationExtensions
                 options.ExpireTimeSpan = TimeSpan.FromDays(14);
                 options.SlidingExpiration = true;
                 options.Events.OnValidatePrincipal = ValidatePrincipalAsync;
+                var redirectToLogin = options.Events.OnRedirectToLogin;
+                options.Events.OnRedirectToLogin = context =>
+                {
+                    if (context.HttpContext.Items.ContainsKey(SessionEndedItem))
+                    {
+                        context.RedirectUri = QueryHelpers.AddQueryString(context.RedirectUri, SessionEndedQuery, "1");
+                    }
+
+                    return redirectToLogin(context);
+                };
             });
 
         builder.Services.AddAuthorization();
@@ -179,6 +199,7 @@ internal static class AuthenticationExtensions
 
     private static async Task RejectAsync(CookieValidatePrincipalContext context)
     {
+        context.HttpContext.Items[SessionEndedItem] = true;
         context.RejectPrincipal();
         await context.HttpContext.SignOutAsync(Scheme);
     }
