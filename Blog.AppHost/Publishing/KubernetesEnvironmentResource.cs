@@ -2,12 +2,7 @@
 // our build machines. Same entry point and command (`aspire publish -o deploy`), but it writes plain manifests with a
 // kustomization.yaml (kubectl apply -k) instead of a Helm chart: Helm is not available here, kubectl is.
 
-// The publish pipeline (PipelineStep, WellKnownPipelineSteps) is experimental in Aspire 13.6.
-#pragma warning disable ASPIREPIPELINES001
-
-using Aspire.Hosting.Pipelines;
 using Blog.AppHost.Publishing;
-using Microsoft.Extensions.Logging;
 
 namespace Aspire.Hosting.Kubernetes;
 
@@ -25,30 +20,9 @@ public enum KubernetesExposure
 /// A Kubernetes deployment target. Publishing writes <c>{output}/{name}/</c>: one manifest file per service,
 /// <c>kustomization.yaml</c>, <c>secrets.env</c> (git-ignored, generated once) and <c>parameters.env</c>. See docs/deployment.md.
 /// </summary>
-public sealed class KubernetesEnvironmentResource : Resource
+public sealed class KubernetesEnvironmentResource(string name, string applicationName, string appHostDirectory)
+    : DeploymentEnvironmentResource(name, applicationName, appHostDirectory)
 {
-    public KubernetesEnvironmentResource(string name, string applicationName, string appHostDirectory) : base(name)
-    {
-        ApplicationName = applicationName;
-        AppHostDirectory = appHostDirectory;
-        Annotations.Add(new PipelineStepAnnotation(_ =>
-        {
-            var step = new PipelineStep
-            {
-                Name = $"publish-{Name}",
-                Description = $"Writes the Kubernetes manifests and kustomization of '{Name}'.",
-                Action = PublishAsync,
-                Resource = this,
-            };
-            step.DependsOn(WellKnownPipelineSteps.PublishPrereq);
-            step.RequiredBy(WellKnownPipelineSteps.Publish);
-            return step;
-        }));
-    }
-
-    /// <summary>The <c>app.kubernetes.io/part-of</c> label and the prefix of the generated Secret and ConfigMap.</summary>
-    public string ApplicationName { get; set; }
-
     public KubernetesExposure Exposure { get; set; } = KubernetesExposure.Ingress;
 
     /// <summary>Host name the Ingress answers for; null answers for any host.</summary>
@@ -63,25 +37,11 @@ public sealed class KubernetesEnvironmentResource : Resource
     /// <summary>Size requested by each PersistentVolumeClaim.</summary>
     public string StorageSize { get; set; } = "1Gi";
 
-    internal string AppHostDirectory { get; }
+    private protected override string TargetName => "Kubernetes";
 
-    private async Task PublishAsync(PipelineStepContext context)
-    {
-        var output = PublishingNames.OutputDirectory(context, AppHostDirectory, Name);
-        var model = await DeploymentModel.ReadAsync(context.Model, context.ExecutionContext, ApplicationName, context.Logger, context.CancellationToken)
-            .ConfigureAwait(false);
-        var result = KubernetesWriter.Write(model, this, output);
-        foreach (var key in result.AddedKeys)
-        {
-            context.Logger.LogInformation("{Environment}: added {Key}", Name, key);
-        }
+    private protected override string DeployHint(string output) => $"kubectl apply -k {output}";
 
-        foreach (var key in result.RequiredKeys)
-        {
-            context.Logger.LogWarning("{Environment}: {Key} has no value in secrets.env/parameters.env; set it before `kubectl apply -k`.", Name, key);
-        }
+    private protected override string RequiredKeyHint => "set it in secrets.env/parameters.env before `kubectl apply -k`.";
 
-        context.Logger.LogInformation("{Environment}: wrote {Output} (kubectl apply -k {Output})", Name, output, output);
-        context.Summary.Add($"Kubernetes ({Name})", output);
-    }
+    private protected override PublishResult Write(DeploymentModel model, string output) => KubernetesWriter.Write(model, this, output);
 }
