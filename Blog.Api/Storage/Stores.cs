@@ -35,8 +35,14 @@ public interface IPostStore
 {
     /// <summary>Throws <see cref="DuplicateKeyException"/> (field "slug") when the slug is taken.</summary>
     Task CreateAsync(Post post, CancellationToken ct = default);
+    /// <summary>The post without its <see cref="Post.SearchTerms"/> (empty): only the search index needs them, and every write recomputes them.</summary>
     Task<Post?> FindBySlugAsync(string slug, CancellationToken ct = default);
+    /// <summary>As <see cref="FindBySlugAsync"/>.</summary>
     Task<Post?> FindByIdAsync(string id, CancellationToken ct = default);
+    /// <summary>
+    /// A page of summaries: every field except <see cref="Post.Body"/> and <see cref="Post.SearchTerms"/> (both empty),
+    /// which a list never shows and which make up most of a post. Read a post by slug or id for its body.
+    /// </summary>
     Task<PagedResult<Post>> ListAsync(PostQuery query, CancellationToken ct = default);
     /// <summary>
     /// Replaces the post when its stored version is <paramref name="expectedVersion"/>, storing it with version + 1

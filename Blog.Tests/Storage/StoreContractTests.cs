@@ -312,6 +312,42 @@ public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ListsReturnSummariesAndFindsLeaveOutTheSearchTerms()
+    {
+        var post = NewPost("author", "summary", title: "Summary words", body: "The body text", publishedAt: T0, tags: ["t"]);
+        post.Summary = "In short";
+        await Posts.CreateAsync(post, Ct);
+        var draft = NewPost("author", "draft", body: "Draft body");
+        await Posts.CreateAsync(draft, Ct);
+        await Comments.CreateAsync(NewComment(post.Id, T0), Ct);
+
+        foreach (var query in new[] { new PostQuery(), new PostQuery { Tag = "t" }, new PostQuery { Terms = ["body"] }, new PostQuery { AuthorId = "author" } })
+        {
+            var listed = Assert.Single((await Posts.ListAsync(query, Ct)).Items);
+            Assert.Equal((post.Id, "summary", "Summary words", "In short", "author", PostStatus.Published), (listed.Id, listed.Slug, listed.Title, listed.Summary, listed.AuthorId, listed.Status));
+            Assert.Equal(["t"], listed.Tags);
+            Assert.Equal((T0, T0, (DateTime?)T0, 1, 1L), (listed.CreatedAt, listed.UpdatedAt, listed.PublishedAt, listed.CommentCount, listed.Version));
+            Assert.Equal("", listed.Body);
+            Assert.Empty(listed.SearchTerms);
+        }
+
+        var listedDraft = Assert.Single((await Posts.ListAsync(new PostQuery { Status = PostStatus.Draft }, Ct)).Items);
+        Assert.Equal(("draft", (DateTime?)null, ""), (listedDraft.Slug, listedDraft.PublishedAt, listedDraft.Body));
+
+        foreach (var found in new[] { await Posts.FindBySlugAsync("summary", Ct), await Posts.FindByIdAsync(post.Id, Ct) })
+        {
+            Assert.Equal("The body text", found!.Body);
+            Assert.Equal(1, found.CommentCount);
+            Assert.Empty(found.SearchTerms);
+        }
+
+        // A post read without its terms and written back is still found by its words (every write recomputes them).
+        var read = (await Posts.FindBySlugAsync("summary", Ct))!;
+        Assert.True(await Posts.UpdateAsync(read, read.Version, Ct));
+        Assert.Equal(1, (await Posts.ListAsync(new PostQuery { Terms = ["body", "text"] }, Ct)).Total);
+    }
+
+    [Fact]
     public async Task PublishedPostsAreListedNewestPublishedFirst()
     {
         // Created in one order, published in another: the list follows PublishedAt.

@@ -6,6 +6,17 @@ internal sealed class LiteDbPostStore(LiteDbContext context) : IPostStore
 {
     private const string Collection = LiteDbContext.PostsCollection;
 
+    // What a read maps: never SearchTerms (hundreds of words, only the search index needs them; every write recomputes
+    // them, see StoredValues.Normalize), and for list pages not the Body either. LiteDB reads only the fields an
+    // expression names, so the skipped ones are neither parsed nor mapped (see IPostStore).
+    private const string SummaryFields =
+        "_id: $._id, Slug: $.Slug, Title: $.Title, Summary: $.Summary, Tags: $.Tags, Status: $.Status, " +
+        "AuthorId: $.AuthorId, CreatedAt: $.CreatedAt, UpdatedAt: $.UpdatedAt, PublishedAt: $.PublishedAt, " +
+        "Version: $.Version, CommentCount: $.CommentCount";
+
+    private static readonly BsonExpression SummaryProjection = BsonExpression.Create("{ " + SummaryFields + " }");
+    private static readonly BsonExpression PostProjection = BsonExpression.Create("{ " + SummaryFields + ", Body: $.Body }");
+
     private readonly LiteDbReadCache<string, long> _totals = new(context);
     private readonly LiteDbReadCache<bool, IReadOnlyList<TagCount>> _tagCounts = new(context);
 
@@ -20,14 +31,21 @@ internal sealed class LiteDbPostStore(LiteDbContext context) : IPostStore
     public Task<Post?> FindBySlugAsync(string slug, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        return Task.FromResult<Post?>(context.Read("find", Collection, () => context.Posts.FindOne(Query.EQ(nameof(Post.Slug), slug))));
+        return Task.FromResult(context.Read("find", Collection, () => FindOne(Query.EQ(nameof(Post.Slug), slug))));
     }
 
     public Task<Post?> FindByIdAsync(string id, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        return Task.FromResult<Post?>(context.Read("find", Collection, () => context.Posts.FindById(id)));
+        return Task.FromResult(context.Read("find", Collection, () => FindOne(Query.EQ("_id", id))));
     }
+
+    private Post? FindOne(BsonExpression where) =>
+        context.Posts.Query().Where(where).Select(PostProjection).ToDocuments().FirstOrDefault() is { } document
+            ? ToPost(document)
+            : null;
+
+    private Post ToPost(BsonDocument document) => context.Database.Mapper.ToObject<Post>(document);
 
     /// <remarks>
     /// The order is MongoDB's exactly: PublishedAt (drafts: UpdatedAt) newest first, then Id descending. Every value from
@@ -62,15 +80,15 @@ internal sealed class LiteDbPostStore(LiteDbContext context) : IPostStore
                 .ToDocuments()
                 .LongCount());
 
-            var ordered = drafts
+            var ordered = (drafts
                 ? context.Posts.Query().OrderByDescending(x => x.UpdatedAt)
-                : context.Posts.Query().OrderByDescending(x => x.PublishedAt);
+                : context.Posts.Query().OrderByDescending(x => x.PublishedAt)).Select(SummaryProjection);
 
             // Read until the page is full and the run of equal keys at its end is complete, so that sorting what was
             // read by (key, Id) gives the same page as sorting everything.
             var needed = (long)skip + take;
             var read = new List<Post>();
-            foreach (var post in ordered.ToEnumerable())
+            foreach (var post in ordered.ToDocuments().Select(ToPost))
             {
                 if (post.Status != query.Status)
                 {
@@ -104,7 +122,7 @@ internal sealed class LiteDbPostStore(LiteDbContext context) : IPostStore
             q = q.Where("$.SearchTerms[*] ANY = @0", term);
         }
 
-        var matches = q.ToEnumerable().Where(p => p.Status == query.Status).ToList();
+        var matches = q.Select(SummaryProjection).ToDocuments().Select(ToPost).Where(p => p.Status == query.Status).ToList();
         return new PagedResult<Post>(Page(matches, key, skip, take), matches.Count);
     }
 

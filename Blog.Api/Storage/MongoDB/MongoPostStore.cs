@@ -7,6 +7,13 @@ internal sealed class MongoPostStore(MongoContext context) : IPostStore
 {
     private static readonly FilterDefinitionBuilder<Post> Filter = Builders<Post>.Filter;
 
+    // As the embedded store: reads never return SearchTerms, list pages not the Body either (see IPostStore).
+    private static readonly ProjectionDefinition<Post, Post> PostProjection =
+        Builders<Post>.Projection.Exclude(p => p.SearchTerms);
+
+    private static readonly ProjectionDefinition<Post, Post> SummaryProjection =
+        Builders<Post>.Projection.Exclude(p => p.SearchTerms).Exclude(p => p.Body);
+
     public Task CreateAsync(Post post, CancellationToken ct = default)
     {
         StoredValues.Normalize(post);
@@ -14,10 +21,10 @@ internal sealed class MongoPostStore(MongoContext context) : IPostStore
     }
 
     public async Task<Post?> FindBySlugAsync(string slug, CancellationToken ct = default) =>
-        await context.Posts.Find(Filter.Eq(p => p.Slug, slug)).FirstOrDefaultAsync(ct);
+        await context.Posts.Find(Filter.Eq(p => p.Slug, slug)).Project(PostProjection).FirstOrDefaultAsync(ct);
 
     public async Task<Post?> FindByIdAsync(string id, CancellationToken ct = default) =>
-        await context.Posts.Find(Filter.Eq(p => p.Id, id)).FirstOrDefaultAsync(ct);
+        await context.Posts.Find(Filter.Eq(p => p.Id, id)).Project(PostProjection).FirstOrDefaultAsync(ct);
 
     public async Task<PagedResult<Post>> ListAsync(PostQuery query, CancellationToken ct = default)
     {
@@ -48,7 +55,7 @@ internal sealed class MongoPostStore(MongoContext context) : IPostStore
         var total = await context.Posts.CountDocumentsAsync(filter, cancellationToken: ct);
         var items = total == 0
             ? []
-            : await context.Posts.Find(filter).Sort(sort).Skip(skip).Limit(take).ToListAsync(ct);
+            : await context.Posts.Find(filter).Sort(sort).Skip(skip).Limit(take).Project(SummaryProjection).ToListAsync(ct);
         return new PagedResult<Post>(items, total);
     }
 
