@@ -14,8 +14,6 @@ internal static class ApplicationServiceExtensions
         builder.AddBlogOutputCache();
         builder.AddBlogSecurity();
         builder.AddBlogOpenApi();
-        builder.Services.AddMemoryCache();
-        builder.Services.AddSingleton<AuthorCache>();
         builder.Services.AddScoped<Authors>();
     }
 

@@ -1,4 +1,3 @@
-using Blog.Api.Posts;
 using Blog.Api.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
@@ -75,12 +74,7 @@ public static class UsersApi
         await users.FindByUsernameAsync(username, ct) is { } user ? TypedResults.Ok(user.AsProfile()) : TypedResults.NotFound();
 
     private static async Task<Results<Ok<UserResponse>, NotFound>> UpdateMeAsync(
-        UpdateProfileRequest request,
-        CurrentUser currentUser,
-        IUserStore users,
-        OutputCacheEvictor cache,
-        AuthorCache authors,
-        CancellationToken ct)
+        UpdateProfileRequest request, CurrentUser currentUser, IUserStore users, OutputCacheEvictor cache, CancellationToken ct)
     {
         var bio = string.IsNullOrWhiteSpace(request.Bio) ? null : request.Bio.Trim();
         if (!await users.UpdateProfileAsync(currentUser.Id!, request.DisplayName.Trim(), bio, ct)
@@ -90,7 +84,6 @@ public static class UsersApi
         }
 
         // The profile, and the author names shown on posts and comments.
-        authors.Evict(user.Id);
         await cache.EvictAsync(CacheTags.Users, CacheTags.Posts, CacheTags.Comments);
         return TypedResults.Ok(user.AsResponse());
     }
