@@ -44,7 +44,8 @@ public static class PostLimits
     public const int BodyMaxLength = 100_000;
 }
 
-public sealed record CreatePostRequest
+/// <summary>What a writer sends for a post, on create and on update.</summary>
+public abstract record PostContentRequest
 {
     [Required, StringLength(PostLimits.TitleMaxLength)]
     public string? Title { get; init; }
@@ -57,25 +58,15 @@ public sealed record CreatePostRequest
 
     [PostTags]
     public IReadOnlyList<string?>? Tags { get; init; }
+}
 
+public sealed record CreatePostRequest : PostContentRequest
+{
     /// <summary>True publishes at once; otherwise the post starts as a draft.</summary>
     public bool? Publish { get; init; }
 }
 
-public sealed record UpdatePostRequest
-{
-    [Required, StringLength(PostLimits.TitleMaxLength)]
-    public string? Title { get; init; }
-
-    [StringLength(PostLimits.SummaryMaxLength)]
-    public string? Summary { get; init; }
-
-    [StringLength(PostLimits.BodyMaxLength)]
-    public string? Body { get; init; }
-
-    [PostTags]
-    public IReadOnlyList<string?>? Tags { get; init; }
-}
+public sealed record UpdatePostRequest : PostContentRequest;
 
 /// <summary>Query string of <c>GET /api/posts</c>.</summary>
 public sealed record PostListQuery(int? Page, int? PageSize, string? Tag, string? Author, string? Q, string? Status);
