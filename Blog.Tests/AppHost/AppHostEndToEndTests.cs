@@ -37,7 +37,7 @@ public class AppHostEndToEndTests
     public async Task RedisContainerHoldsTheApisOutputCache()
     {
         var missing = await ContainerPrerequisites.MissingForAsync(InfrastructureChoice.RedisImageReference);
-        Assert.SkipWhen(missing is not null, $"Redis container case skipped: {missing}");
+        Assert.SkipWhen(missing is not null, $"Redis container case skipped: {missing} (scripts/provision.sh docker redis-image provides both)");
 
         await using var app = await StartAsync("embedded", "redis");
 

@@ -12,7 +12,7 @@ internal static class ContainerPrerequisites
     {
         if (await s_probe.GetHealthyRuntimeAsync() is null)
         {
-            return "no container runtime is running (docker info failed); run scripts/provision.sh docker";
+            return "no container runtime is running (docker info failed)";
         }
 
         if (await s_probe.IsImagePresentAsync(image) || await s_probe.IsRegistryReachableAsync())

@@ -160,19 +160,15 @@ public class ComposeDeploymentTests
     /// <summary>Null when this machine can run the deployment; otherwise what is missing.</summary>
     private static async Task<string?> MissingPrerequisiteAsync()
     {
-        if (await DeploymentFiles.RunAsync("docker", ["info", "--format", "{{.ServerVersion}}"]) is not { ExitCode: 0 })
+        // The same runtime and image check as the AppHost's own (ContainerRuntimeProbe).
+        if (await ContainerPrerequisites.MissingForAsync(RedisImage) is { } missing)
         {
-            return "no Docker engine is running";
+            return missing;
         }
 
         if (await DeploymentFiles.RunAsync("docker", ["compose", "version"]) is not { ExitCode: 0 })
         {
             return "Docker Compose v2 is not installed";
-        }
-
-        if (await DeploymentFiles.RunAsync("docker", ["image", "inspect", RedisImage]) is not { ExitCode: 0 })
-        {
-            return $"the image {RedisImage} is not present";
         }
 
         using var registry = new HttpClient { BaseAddress = new Uri($"http://{Registry}"), Timeout = TimeSpan.FromSeconds(5) };
