@@ -191,26 +191,6 @@ public sealed class BlogBrowserFixture : IAsyncLifetime
         return response.StatusCode;
     }
 
-    // ---- The app model ----
-
-    /// <summary>Stops the <c>api</c> resource (the web keeps running) and waits until its process is gone.</summary>
-    public async Task StopApiAsync()
-    {
-        var ct = TestContext.Current.CancellationToken;
-        var result = await _app!.ResourceCommands.ExecuteCommandAsync("api", KnownResourceCommands.StopCommand, ct);
-        Assert.True(result.Success, result.Message);
-        await _app.ResourceNotifications.WaitForResourceAsync("api", [KnownResourceStates.Exited, KnownResourceStates.Finished, KnownResourceStates.FailedToStart], ct).WaitAsync(s_startTimeout, ct);
-    }
-
-    /// <summary>Starts the <c>api</c> resource again and waits until it is healthy.</summary>
-    public async Task StartApiAsync()
-    {
-        var ct = TestContext.Current.CancellationToken;
-        var result = await _app!.ResourceCommands.ExecuteCommandAsync("api", KnownResourceCommands.StartCommand, ct);
-        Assert.True(result.Success, result.Message);
-        await _app.ResourceNotifications.WaitForResourceHealthyAsync("api", ct).WaitAsync(s_startTimeout, ct);
-    }
-
     /// <summary>
     /// What the web keeps in a browser's auth cookie (decrypted with the web's keys), or null when the browser has none.
     /// </summary>

@@ -625,51 +625,6 @@ public class BrowserScenarioTests(BlogBrowserFixture fixture)
     }
 
     [Fact]
-    public async Task TheSiteStaysUpAndSaysSoWhileTheApiIsDown()
-    {
-        fixture.SkipIfUnavailable();
-        await using var session = await fixture.NewSessionAsync();
-        var page = session.Page;
-
-        await fixture.StopApiAsync();
-        try
-        {
-            var clock = Stopwatch.StartNew();
-            var response = await page.GotoAsync("/");
-            Assert.True(response!.Ok, $"The home page answered {response.Status} while the API was down.");
-            await Expect(page.Locator(".notice-warning")).ToContainTextAsync("temporarily unavailable");
-            var waited = clock.Elapsed;
-            await Expect(page.Locator(".brand")).ToBeVisibleAsync();
-            await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Sign in", Exact = true })).ToBeVisibleAsync();
-            await session.ScreenshotAsync("api-down-home");
-            TestContext.Current.TestOutputHelper?.WriteLine($"With the API down, the home page said so after {waited.TotalSeconds:0.0} s.");
-            Assert.True(waited < TimeSpan.FromSeconds(15), $"Saying the API is down took {waited.TotalSeconds:0.0} s.");
-
-            await page.GotoAsync("/account/signin");
-            await page.Locator("#login").FillAsync(AppHostArgs.AdminUsername);
-            await page.Locator("#password").FillAsync(AppHostArgs.AdminPassword);
-            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-            await Expect(page.Locator(".notice-warning")).ToContainTextAsync("temporarily unavailable");
-        }
-        finally
-        {
-            await fixture.StartApiAsync();
-        }
-
-        // Back without restarting the web.
-        var deadline = Stopwatch.StartNew();
-        do
-        {
-            await page.GotoAsync("/");
-            await page.Locator(".post-card, .empty-state, .notice-warning").First.WaitForAsync();
-        }
-        while (await page.Locator(".notice-warning").CountAsync() > 0 && deadline.Elapsed < TimeSpan.FromSeconds(30));
-
-        await Expect(page.Locator(".notice-warning")).ToHaveCountAsync(0);
-        Assert.Empty(session.ConsoleErrors);
-    }
-
-    [Fact]
     public async Task UnknownPagesGetAFriendlyNotFound()
     {
         fixture.SkipIfUnavailable();
