@@ -39,6 +39,7 @@ public static class AuthApi
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         group.MapPost("/refresh", RefreshAsync)
+            .RequireRateLimiting(RateLimitPolicies.Refresh)
             .WithName("Refresh")
             .WithSummary("Exchange a refresh token for a new token pair (rotation)")
             .WithDescription("A refresh token works once. Spending it again within a short grace window (two tabs) gives another pair; " +
@@ -47,6 +48,7 @@ public static class AuthApi
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         group.MapPost("/logout", LogoutAsync)
+            .RequireRateLimiting(RateLimitPolicies.Refresh)
             .WithName("Logout")
             .WithSummary("Revoke the refresh token and the sign-in it belongs to")
             .ProducesValidationProblem();

@@ -6,7 +6,7 @@ namespace Blog.Api.Comments;
 
 public static class CommentsApi
 {
-    private const int DefaultPageSize = 20;
+    internal const int DefaultPageSize = 20;
 
     public static IEndpointRouteBuilder MapCommentsApi(this IEndpointRouteBuilder app)
     {
@@ -16,15 +16,15 @@ public static class CommentsApi
         comments.MapGet("/", ListCommentsAsync)
             .WithName("ListComments")
             .WithSummary("Lists a post's comments, oldest first")
-            .WithDescription("Hidden comments are listed only for Editors and Admins. pageSize is capped at 50.")
-            .CacheOutput(OutputCachePolicies.Comments);
+            .WithDescription("Hidden comments are listed only for Editors and Admins. pageSize is capped at 50; a page starting past the 1,000th comment gets 400.")
+            .CacheOutputWithMissFilter(OutputCachePolicies.Comments);
 
-        var signedIn = comments.MapGroup("").RequireAuthorization(Policies.Authenticated);
+        // Every write counts against the caller's write limit: each one evicts cache entries and costs a store write.
+        var signedIn = comments.MapGroup("").RequireAuthorization(Policies.Authenticated).RequireRateLimiting(RateLimitPolicies.Writes);
 
         signedIn.MapPost("/", CreateCommentAsync)
             .WithName("CreateComment")
-            .WithSummary("Comments on a post")
-            .RequireRateLimiting(RateLimitPolicies.Writes);
+            .WithSummary("Comments on a post");
 
         signedIn.MapPut("/{id}", UpdateCommentAsync)
             .WithName("UpdateComment")
@@ -34,7 +34,7 @@ public static class CommentsApi
             .WithName("DeleteComment")
             .WithSummary("Deletes a comment (its author, Editors and Admins)");
 
-        var moderation = comments.MapGroup("").RequireAuthorization(Policies.Editor);
+        var moderation = comments.MapGroup("").RequireAuthorization(Policies.Editor).RequireRateLimiting(RateLimitPolicies.Writes);
 
         moderation.MapPost("/{id}/hide", HideCommentAsync)
             .WithName("HideComment")
@@ -47,7 +47,7 @@ public static class CommentsApi
         return app;
     }
 
-    public static async Task<Results<Ok<PageResponse<CommentResponse>>, NotFound>> ListCommentsAsync(
+    public static async Task<Results<Ok<PageResponse<CommentResponse>>, NotFound, ValidationProblem>> ListCommentsAsync(
         string slug,
         [AsParameters] CommentListQuery query,
         IPostStore posts,
@@ -57,6 +57,12 @@ public static class CommentsApi
         HttpContext httpContext,
         CancellationToken ct)
     {
+        var (page, pageSize) = ContentPaging.Clamp(query.Page, query.PageSize, DefaultPageSize);
+        if (ContentPaging.IsTooDeep(page, pageSize))
+        {
+            return ContentPaging.TooDeep(pageSize);
+        }
+
         var post = await PostsApi.FindVisibleAsync(posts, slug, user, ct);
         if (post is null)
         {
@@ -69,8 +75,8 @@ public static class CommentsApi
             httpContext.MarkCallerSpecific();
         }
 
-        var (page, pageSize) = ContentPaging.Clamp(query.Page, query.PageSize, DefaultPageSize);
         var result = await comments.ListAsync(post.Id, includeHidden, page, pageSize, ct);
+        httpContext.AddCacheTags([CacheTags.Comments(post.Id), .. result.Items.Select(c => CacheTags.Author(c.AuthorId))]);
         var items = new List<CommentResponse>(result.Items.Count);
         foreach (var comment in result.Items)
         {
@@ -106,7 +112,7 @@ public static class CommentsApi
             CreatedAt = clock.GetUtcNowForStorage(),
         };
         await comments.CreateAsync(comment, ct);
-        await EvictAsync(cache, post);
+        await EvictAsync(cache, post, countChanged: true);
 
         return TypedResults.Created(
             $"/api/posts/{post.Slug}/comments/{comment.Id}", comment.AsResponse(await authors.GetAsync(comment.AuthorId, ct)));
@@ -145,7 +151,7 @@ public static class CommentsApi
 
         comment.Body = body;
         comment.UpdatedAt = now;
-        await EvictAsync(cache, post);
+        await EvictAsync(cache, post, countChanged: false);
         return TypedResults.Ok(comment.AsResponse(await authors.GetAsync(comment.AuthorId, ct)));
     }
 
@@ -168,7 +174,7 @@ public static class CommentsApi
             return TypedResults.NotFound();
         }
 
-        await EvictAsync(cache, post);
+        await EvictAsync(cache, post, countChanged: true);
         return TypedResults.NoContent();
     }
 
@@ -193,7 +199,7 @@ public static class CommentsApi
         }
 
         comment.Hidden = hidden;
-        await EvictAsync(cache, post);
+        await EvictAsync(cache, post, countChanged: true);
         return TypedResults.Ok(comment.AsResponse(await authors.GetAsync(comment.AuthorId, ct)));
     }
 
@@ -211,7 +217,10 @@ public static class CommentsApi
         return (post, comment is not null && (!comment.Hidden || user.IsEditorOrAdmin) ? comment : null);
     }
 
-    // Comment lists, and the posts whose comment counts changed. A draft's comments are in no cached response.
-    private static Task EvictAsync(OutputCacheEvictor cache, Post post) =>
-        post.Status == PostStatus.Published ? cache.EvictAsync(CacheTags.Comments, CacheTags.Posts) : Task.CompletedTask;
+    // The post's comment pages, and when its comment count changed, the post and the list pages showing its summary.
+    // A draft's comments are in no cached response.
+    private static Task EvictAsync(OutputCacheEvictor cache, Post post, bool countChanged) =>
+        post.Status != PostStatus.Published ? Task.CompletedTask
+            : countChanged ? cache.EvictAsync(CacheTags.Comments(post.Id), CacheTags.Post(post.Id))
+            : cache.EvictAsync(CacheTags.Comments(post.Id));
 }

@@ -15,7 +15,9 @@ internal static class OutputCacheExtensions
 
     /// <summary>
     /// Redis output cache when the AppHost gave a <c>cache</c> connection (shared by every replica), in-memory otherwise.
-    /// Either way with the blog's named policies (<see cref="OutputCachePolicies"/>) and the evictor that writes use.
+    /// Either way with the blog's named policies (<see cref="OutputCachePolicies"/>), the evictor that writes use, and
+    /// tag generations (<see cref="OutputCacheGenerations"/>, in the same Redis or in memory) checked on every store and
+    /// lookup, so that no entry is stored or served once a write evicted one of its tags.
     /// </summary>
     /// <remarks>
     /// Redis is an accelerator, never a dependency: when it is down, requests are answered uncached at once
@@ -31,6 +33,8 @@ internal static class OutputCacheExtensions
         {
             builder.AddRedisOutputCache(CacheConnectionName, configureOptions: FailFast);
             DecorateStoreWithFailFast(services);
+            services.AddSingleton<RedisOutputCacheGenerations>();
+            services.AddSingleton<OutputCacheGenerations>(sp => sp.GetRequiredService<RedisOutputCacheGenerations>());
 
             services.PostConfigure<HealthCheckServiceOptions>(options =>
             {
@@ -44,8 +48,11 @@ internal static class OutputCacheExtensions
         else
         {
             services.AddOutputCache();
+            services.AddSingleton<OutputCacheGenerations, MemoryOutputCacheGenerations>();
         }
 
+        Decorate(services, (sp, store) => new GenerationCheckingOutputCacheStore(store, sp.GetRequiredService<OutputCacheGenerations>()));
+        services.AddSingleton<OutputCacheMissFilter>();
         services.AddSingleton<IConfigureOptions<OutputCacheOptions>, ConfigureBlogOutputCachePolicies>();
         services.AddSingleton<OutputCacheEvictor>();
     }
@@ -63,14 +70,17 @@ internal static class OutputCacheExtensions
         options.ReconnectRetryPolicy = new ExponentialRetry(deltaBackOffMilliseconds: 250, maxDeltaBackOffMilliseconds: 5_000);
     }
 
-    private static void DecorateStoreWithFailFast(IServiceCollection services)
-    {
-        var redisStore = services.Last(d => d.ServiceType == typeof(IOutputCacheStore));
-        services.RemoveAll<IOutputCacheStore>();
-        services.AddSingleton<IOutputCacheStore>(sp => new FailFastOutputCacheStore(
-            CreateInstance(sp, redisStore),
+    private static void DecorateStoreWithFailFast(IServiceCollection services) =>
+        Decorate(services, (sp, redisStore) => new FailFastOutputCacheStore(
+            redisStore,
             sp.GetRequiredService<IConnectionMultiplexer>(),
             sp.GetRequiredService<ILogger<FailFastOutputCacheStore>>()));
+
+    private static void Decorate(IServiceCollection services, Func<IServiceProvider, IOutputCacheStore, IOutputCacheStore> decorate)
+    {
+        var inner = services.Last(d => d.ServiceType == typeof(IOutputCacheStore));
+        services.RemoveAll<IOutputCacheStore>();
+        services.AddSingleton(sp => decorate(sp, CreateInstance(sp, inner)));
     }
 
     private static IOutputCacheStore CreateInstance(IServiceProvider services, ServiceDescriptor descriptor) =>

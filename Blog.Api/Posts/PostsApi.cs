@@ -8,7 +8,7 @@ namespace Blog.Api.Posts;
 
 public static class PostsApi
 {
-    private const int DefaultPageSize = 10;
+    internal const int DefaultPageSize = 10;
 
     // "title", "title-2", ... "title-10", then a random suffix: a popular title costs at most a dozen round trips.
     private const int SequentialSlugAttempts = 10;
@@ -22,22 +22,22 @@ public static class PostsApi
             .WithName("ListPosts")
             .WithSummary("Lists published posts, newest first")
             .WithDescription("Filters: tag, author (username), q (all of these whole words in title, summary or body). " +
-                "status=draft lists every draft (Editors and Admins only). pageSize is capped at 50.")
-            .CacheOutput(OutputCachePolicies.PostList);
+                "status=draft lists every draft (Editors and Admins only). pageSize is capped at 50; a page starting past the 1,000th post gets 400.")
+            .CacheOutputWithMissFilter(OutputCachePolicies.PostList);
 
         posts.MapGet("/{slug}", GetPostAsync)
             .WithName("GetPost")
             .WithSummary("Gets a post with its body; the ETag header carries its version")
             .WithDescription("A draft is visible only to its author, Editors and Admins; for everyone else it does not exist (404).")
-            .CacheOutput(OutputCachePolicies.Post);
+            .CacheOutputWithMissFilter(OutputCachePolicies.Post);
 
-        var authoring = posts.MapGroup("").RequireAuthorization(Policies.Author);
+        // Every write counts against the caller's write limit: each one evicts cache entries and costs a store write.
+        var authoring = posts.MapGroup("").RequireAuthorization(Policies.Author).RequireRateLimiting(RateLimitPolicies.Writes);
 
         authoring.MapPost("/", CreatePostAsync)
             .WithName("CreatePost")
             .WithSummary("Creates a post (a draft unless publish is true)")
-            .WithDescription("The slug comes from the title and never changes; a taken slug gets -2, -3, ... appended.")
-            .RequireRateLimiting(RateLimitPolicies.Writes);
+            .WithDescription("The slug comes from the title and never changes; a taken slug gets -2, -3, ... appended.");
 
         authoring.MapPut("/{slug}", UpdatePostAsync)
             .WithName("UpdatePost")
@@ -103,7 +103,13 @@ public static class PostsApi
         }
 
         var (page, pageSize) = ContentPaging.Clamp(query.Page, query.PageSize, DefaultPageSize);
+        if (ContentPaging.IsTooDeep(page, pageSize))
+        {
+            return ContentPaging.TooDeep(pageSize);
+        }
 
+        // Every list changes when the set of published posts does; the filtered ones also when a post's text or tags do.
+        httpContext.AddCacheTags(CacheTags.PostLists);
         string? authorId = null;
         if (!string.IsNullOrWhiteSpace(query.Author))
         {
@@ -118,16 +124,29 @@ public static class PostsApi
         }
 
         var tag = PostTags.Normalize(query.Tag);
+        var terms = SearchTerms.Parse(query.Q);
+        if (!string.IsNullOrEmpty(tag))
+        {
+            httpContext.AddCacheTags(CacheTags.TagList(tag));
+        }
+
+        if (terms.Count > 0)
+        {
+            httpContext.AddCacheTags(CacheTags.SearchLists);
+        }
+
         var result = await posts.ListAsync(new PostQuery
         {
             Status = status,
             Tag = string.IsNullOrEmpty(tag) ? null : tag,
             AuthorId = authorId,
-            Terms = SearchTerms.Parse(query.Q),
+            Terms = terms,
             Page = page,
             PageSize = pageSize,
         }, ct);
 
+        // The page shows each post's summary and its author's name.
+        httpContext.AddCacheTags(result.Items.SelectMany(p => new[] { CacheTags.Post(p.Id), CacheTags.Author(p.AuthorId) }));
         return TypedResults.Ok(await ToPageAsync(result, page, pageSize, authors, ct));
     }
 
@@ -145,6 +164,7 @@ public static class PostsApi
             httpContext.MarkCallerSpecific();
         }
 
+        httpContext.AddCacheTags(CacheTags.Post(post.Id), CacheTags.Author(post.AuthorId));
         httpContext.Response.Headers.ETag = post.ETag();
         return TypedResults.Ok(post.AsResponse(await authors.GetAsync(post.AuthorId, ct)));
     }
@@ -176,7 +196,7 @@ public static class PostsApi
         await CreateWithUniqueSlugAsync(posts, post, ct);
         if (publish)
         {
-            await cache.EvictAsync(CacheTags.Posts, CacheTags.Tags);
+            await cache.EvictAsync(CacheTags.PostLists, CacheTags.Tags);
         }
         else
         {
@@ -223,6 +243,7 @@ public static class PostsApi
         }
 
         var expectedVersion = post.Version;
+        var (tagsBefore, termsBefore) = (post.Tags.ToList(), post.SearchTerms.ToList());
         post.Apply(request.Title!, request.Summary, request.Body, request.Tags, clock.GetUtcNowForStorage());
         if (!await posts.UpdateAsync(post, expectedVersion, ct))
         {
@@ -231,7 +252,19 @@ public static class PostsApi
             return current is null ? TypedResults.NotFound() : Stale(current);
         }
 
-        await EvictAfterPostWriteAsync(cache, post);
+        if (post.Status == PostStatus.Published)
+        {
+            // A draft is in no cached response. A published post: itself and the list pages showing it; the tag lists
+            // it joined or left; the search lists if its words changed (it may now match other queries).
+            var changedTags = tagsBefore.Union(post.Tags).Except(tagsBefore.Intersect(post.Tags)).ToList();
+            await cache.EvictAsync([
+                CacheTags.Post(post.Id),
+                .. changedTags.Select(CacheTags.TagList),
+                .. changedTags.Count > 0 ? [CacheTags.Tags] : Array.Empty<string>(),
+                .. termsBefore.ToHashSet().SetEquals(post.SearchTerms) ? [] : new[] { CacheTags.SearchLists },
+            ]);
+        }
+
         if (post.Status != PostStatus.Published)
         {
             httpContext.MarkCallerSpecific();
@@ -265,7 +298,9 @@ public static class PostsApi
             return TypedResults.NotFound();
         }
 
-        await cache.EvictAsync(CacheTags.Posts, CacheTags.Comments, CacheTags.Tags);
+        await cache.EvictAsync(post.Status == PostStatus.Published
+            ? [CacheTags.Post(post.Id), CacheTags.Comments(post.Id), CacheTags.PostLists, CacheTags.Tags]
+            : [CacheTags.Post(post.Id), CacheTags.Comments(post.Id)]);
         return TypedResults.NoContent();
     }
 
@@ -289,6 +324,10 @@ public static class PostsApi
 
         httpContext.MarkCallerSpecific();
         var (page, pageSize) = ContentPaging.Clamp(query.Page, query.PageSize, DefaultPageSize);
+        if (ContentPaging.IsTooDeep(page, pageSize))
+        {
+            return ContentPaging.TooDeep(pageSize);
+        }
         var result = await posts.ListAsync(new PostQuery
         {
             Status = status,
@@ -345,7 +384,8 @@ public static class PostsApi
                     continue;
                 }
 
-                await EvictAfterPostWriteAsync(cache, post, statusChanged: true);
+                // The post appears in or disappears from every list, the tag cloud, and its comment pages open or close.
+                await cache.EvictAsync(CacheTags.Post(post.Id), CacheTags.Comments(post.Id), CacheTags.PostLists, CacheTags.Tags);
             }
 
             if (post.Status != PostStatus.Published)
@@ -361,14 +401,6 @@ public static class PostsApi
             statusCode: StatusCodes.Status409Conflict,
             detail: "The post is being changed by others right now; try again.");
     }
-
-    private static Task EvictAfterPostWriteAsync(OutputCacheEvictor cache, Post post, bool statusChanged = false) =>
-        // A draft appears in no cached response, unless it just stopped being published (or its comments list did).
-        statusChanged
-            ? cache.EvictAsync(CacheTags.Posts, CacheTags.Comments, CacheTags.Tags)
-            : post.Status == PostStatus.Published
-                ? cache.EvictAsync(CacheTags.Posts, CacheTags.Tags)
-                : Task.CompletedTask;
 
     private static async Task CreateWithUniqueSlugAsync(IPostStore posts, Post post, CancellationToken ct)
     {
@@ -405,7 +437,7 @@ public static class PostsApi
         return new PageResponse<PostSummary>(items, page, pageSize, result.Total);
     }
 
-    private static string? ParseStatus(string? status) => status?.Trim().ToLowerInvariant() switch
+    internal static string? ParseStatus(string? status) => status?.Trim().ToLowerInvariant() switch
     {
         null or "" or PostStatus.Published => PostStatus.Published,
         PostStatus.Draft => PostStatus.Draft,

@@ -14,13 +14,14 @@ public static class TagsApi
         tags.MapGet("/", ListTagsAsync)
             .WithName("ListTags")
             .WithSummary("Lists the tags of published posts with their counts, most used first")
-            .CacheOutput(OutputCachePolicies.Tags);
+            .CacheOutputWithMissFilter(OutputCachePolicies.Tags);
 
         return app;
     }
 
-    public static async Task<Ok<TagResponse[]>> ListTagsAsync(IPostStore posts, CancellationToken ct)
+    public static async Task<Ok<TagResponse[]>> ListTagsAsync(IPostStore posts, HttpContext httpContext, CancellationToken ct)
     {
+        httpContext.AddCacheTags(CacheTags.Tags);
         var counts = await posts.GetTagCountsAsync(ct);
         return TypedResults.Ok(counts.Select(c => new TagResponse(c.Tag, c.Count)).ToArray());
     }

@@ -19,11 +19,12 @@ public static class UsersApi
         group.MapGet("/{username}", GetProfileAsync)
             .WithName("GetProfile")
             .WithSummary("A user's public profile")
-            .CacheOutput(OutputCachePolicies.Profile)
+            .CacheOutputWithMissFilter(OutputCachePolicies.Profile)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPut("/me", UpdateMeAsync)
             .RequireAuthorization(Policies.Authenticated)
+            .RequireRateLimiting(RateLimitPolicies.Writes)
             .WithName("UpdateMe")
             .WithSummary("Change the signed-in user's display name and bio")
             .ProducesValidationProblem();
@@ -41,7 +42,9 @@ public static class UsersApi
             .WithName("ListUsers")
             .WithSummary("Admin: list users, optionally matching q in username, email or display name");
 
+        // Admin writes count against the Admin's write limit like every other write.
         admin.MapPut("/{username}/role", ChangeRoleAsync)
+            .RequireRateLimiting(RateLimitPolicies.Writes)
             .WithName("ChangeUserRole")
             .WithSummary("Admin: change a user's role (409 if no enabled Admin would remain)")
             .ProducesValidationProblem()
@@ -50,6 +53,7 @@ public static class UsersApi
 
         admin.MapPost("/{username}/disable", (string username, IUserStore users, UserStatusCache status, CancellationToken ct) =>
                 SetDisabledAsync(username, true, users, status, ct))
+            .RequireRateLimiting(RateLimitPolicies.Writes)
             .WithName("DisableUser")
             .WithSummary("Admin: disable an account; it can no longer sign in and its tokens stop working (409 for the last enabled Admin)")
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -57,11 +61,13 @@ public static class UsersApi
 
         admin.MapPost("/{username}/enable", (string username, IUserStore users, UserStatusCache status, CancellationToken ct) =>
                 SetDisabledAsync(username, false, users, status, ct))
+            .RequireRateLimiting(RateLimitPolicies.Writes)
             .WithName("EnableUser")
             .WithSummary("Admin: enable a disabled account")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         admin.MapPut("/{username}/password", ResetPasswordAsync)
+            .RequireRateLimiting(RateLimitPolicies.Writes)
             .WithName("ResetUserPassword")
             .WithSummary("Admin: set a user's password, unlock the account and revoke its refresh tokens")
             .ProducesValidationProblem()
@@ -70,21 +76,34 @@ public static class UsersApi
         return group;
     }
 
-    private static async Task<Results<Ok<ProfileResponse>, NotFound>> GetProfileAsync(string username, IUserStore users, CancellationToken ct) =>
-        await users.FindByUsernameAsync(username, ct) is { } user ? TypedResults.Ok(user.AsProfile()) : TypedResults.NotFound();
+    private static async Task<Results<Ok<ProfileResponse>, NotFound>> GetProfileAsync(
+        string username, IUserStore users, HttpContext httpContext, CancellationToken ct)
+    {
+        if (await users.FindByUsernameAsync(username, ct) is not { } user)
+        {
+            return TypedResults.NotFound();
+        }
+
+        httpContext.AddCacheTags(CacheTags.User(user.Username), CacheTags.Author(user.Id));
+        return TypedResults.Ok(user.AsProfile());
+    }
 
     private static async Task<Results<Ok<UserResponse>, NotFound>> UpdateMeAsync(
         UpdateProfileRequest request, CurrentUser currentUser, IUserStore users, OutputCacheEvictor cache, CancellationToken ct)
     {
         var bio = string.IsNullOrWhiteSpace(request.Bio) ? null : request.Bio.Trim();
-        if (!await users.UpdateProfileAsync(currentUser.Id!, request.DisplayName.Trim(), bio, ct)
-            || await users.FindByIdAsync(currentUser.Id!, ct) is not { } user)
+        if (await users.FindByIdAsync(currentUser.Id!, ct) is not { } before
+            || !await users.UpdateProfileAsync(before.Id, request.DisplayName.Trim(), bio, ct)
+            || await users.FindByIdAsync(before.Id, ct) is not { } user)
         {
             return TypedResults.NotFound();
         }
 
-        // The profile, and the author names shown on posts and comments.
-        await cache.EvictAsync(CacheTags.Users, CacheTags.Posts, CacheTags.Comments);
+        // The profile; and when the display name changed, every response that shows it (this author's posts, the list
+        // pages and comment pages that name them). Nobody else's entries.
+        await cache.EvictAsync(string.Equals(before.DisplayName, user.DisplayName, StringComparison.Ordinal)
+            ? [CacheTags.User(user.Username)]
+            : [CacheTags.User(user.Username), CacheTags.Author(user.Id)]);
         return TypedResults.Ok(user.AsResponse());
     }
 
@@ -129,7 +148,7 @@ public static class UsersApi
         var role = Roles.Normalize(request.Role)!;
         var result = await ChangeAccountAsync(username, role, disabled: null, users, status, ct);
         // The profile shows the role.
-        await cache.EvictAsync(CacheTags.Users);
+        await cache.EvictAsync(CacheTags.User(username));
         return result;
     }
 

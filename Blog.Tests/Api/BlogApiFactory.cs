@@ -44,6 +44,8 @@ public class BlogApiFactory : WebApplicationFactory<BlogApi::Program>
         ["Admin:Password"] = AdminPassword,
         ["RateLimits:Auth:PermitLimit"] = "100000",
         ["RateLimits:Writes:PermitLimit"] = "100000",
+        ["RateLimits:Refresh:PermitLimit"] = "100000",
+        ["RateLimits:Reads:PermitLimit"] = "100000",
     };
 
     private string? _userPasswordHash;

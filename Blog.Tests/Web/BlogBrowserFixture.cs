@@ -56,6 +56,8 @@ public sealed class BlogBrowserFixture : IAsyncLifetime
         builder.CreateResourceBuilder(api)
             .WithEnvironment("RateLimits__Auth__PermitLimit", "10000")
             .WithEnvironment("RateLimits__Writes__PermitLimit", "10000")
+            .WithEnvironment("RateLimits__Refresh__PermitLimit", "10000")
+            .WithEnvironment("RateLimits__Reads__PermitLimit", "10000")
             .WithEnvironment("Jwt__AccessTokenLifetime", "00:01:15");
 
         // The web's Data Protection keys in a directory of this run, so that a scenario can open the auth cookie and
