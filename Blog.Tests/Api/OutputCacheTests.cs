@@ -9,12 +9,21 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Blog.Tests.Api;
 
 /// <summary>
-/// The API with the in-memory output cache and a post store that counts its reads, so that "served from the cache"
-/// is seen both from outside (the <c>Age</c> header only cached responses carry) and from inside (no store read).
+/// The API with the in-memory output cache and stores that count their reads, so that "served from the cache"
+/// is seen both from outside (the <c>Age</c> header only cached responses carry) and from inside (no store read);
+/// and that can hold a read after it loaded its data (<see cref="ReadGate"/>), to interleave it with a write.
 /// </summary>
-public sealed class CountingBlogApiFactory : BlogApiFactory
+public class CountingBlogApiFactory : BlogApiFactory
 {
     public ConcurrentDictionary<string, int> SlugReads { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Post list reads (store <c>ListAsync</c> calls), i.e. list misses.</summary>
+    public int ListReads => _listReads;
+
+    /// <summary>Holds the next post read of a slug, or comment list of a post id, once it has its data.</summary>
+    public ReadGate Gate { get; } = new();
+
+    private int _listReads;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -22,27 +31,98 @@ public sealed class CountingBlogApiFactory : BlogApiFactory
         builder.ConfigureTestServices(services =>
         {
             var inner = services.Last(d => d.ServiceType == typeof(IPostStore));
-            services.AddSingleton<IPostStore>(sp => new CountingPostStore(
-                (IPostStore)(inner.ImplementationInstance ?? inner.ImplementationFactory?.Invoke(sp)
-                    ?? ActivatorUtilities.CreateInstance(sp, inner.ImplementationType!)),
-                SlugReads));
+            services.AddSingleton<IPostStore>(sp => new CountingPostStore(Create<IPostStore>(sp, inner), this));
+            var comments = services.Last(d => d.ServiceType == typeof(ICommentStore));
+            services.AddSingleton<ICommentStore>(sp => new GatedCommentStore(Create<ICommentStore>(sp, comments), Gate));
         });
     }
 
-    private sealed class CountingPostStore(IPostStore inner, ConcurrentDictionary<string, int> slugReads) : IPostStore
+    private static T Create<T>(IServiceProvider sp, ServiceDescriptor descriptor) =>
+        (T)(descriptor.ImplementationInstance ?? descriptor.ImplementationFactory?.Invoke(sp)
+            ?? ActivatorUtilities.CreateInstance(sp, descriptor.ImplementationType!));
+
+    private sealed class CountingPostStore(IPostStore inner, CountingBlogApiFactory factory) : IPostStore
     {
-        public Task<Post?> FindBySlugAsync(string slug, CancellationToken ct = default)
+        public async Task<Post?> FindBySlugAsync(string slug, CancellationToken ct = default)
         {
-            slugReads.AddOrUpdate(slug, 1, (_, n) => n + 1);
-            return inner.FindBySlugAsync(slug, ct);
+            factory.SlugReads.AddOrUpdate(slug, 1, (_, n) => n + 1);
+            var post = await inner.FindBySlugAsync(slug, ct);
+            await factory.Gate.PassAsync(slug);
+            return post;
+        }
+
+        public Task<PagedResult<Post>> ListAsync(PostQuery query, CancellationToken ct = default)
+        {
+            Interlocked.Increment(ref factory._listReads);
+            return inner.ListAsync(query, ct);
         }
 
         public Task CreateAsync(Post post, CancellationToken ct = default) => inner.CreateAsync(post, ct);
         public Task<Post?> FindByIdAsync(string id, CancellationToken ct = default) => inner.FindByIdAsync(id, ct);
-        public Task<PagedResult<Post>> ListAsync(PostQuery query, CancellationToken ct = default) => inner.ListAsync(query, ct);
         public Task<bool> UpdateAsync(Post post, long expectedVersion, CancellationToken ct = default) => inner.UpdateAsync(post, expectedVersion, ct);
         public Task<bool> DeleteAsync(string id, CancellationToken ct = default) => inner.DeleteAsync(id, ct);
         public Task<IReadOnlyList<TagCount>> GetTagCountsAsync(CancellationToken ct = default) => inner.GetTagCountsAsync(ct);
+    }
+
+    private sealed class GatedCommentStore(ICommentStore inner, ReadGate gate) : ICommentStore
+    {
+        public async Task<PagedResult<Comment>> ListAsync(string postId, bool includeHidden, int page, int pageSize, CancellationToken ct = default)
+        {
+            var result = await inner.ListAsync(postId, includeHidden, page, pageSize, ct);
+            await gate.PassAsync(postId);
+            return result;
+        }
+
+        public Task CreateAsync(Comment comment, CancellationToken ct = default) => inner.CreateAsync(comment, ct);
+        public Task<Comment?> FindAsync(string postId, string id, CancellationToken ct = default) => inner.FindAsync(postId, id, ct);
+        public Task<bool> UpdateBodyAsync(string postId, string id, string body, DateTime updatedAt, CancellationToken ct = default) =>
+            inner.UpdateBodyAsync(postId, id, body, updatedAt, ct);
+        public Task<bool> SetHiddenAsync(string postId, string id, bool hidden, CancellationToken ct = default) => inner.SetHiddenAsync(postId, id, hidden, ct);
+        public Task<bool> DeleteAsync(string postId, string id, CancellationToken ct = default) => inner.DeleteAsync(postId, id, ct);
+    }
+}
+
+/// <summary>
+/// A deterministic interleaving: <see cref="Arm"/> a key, and the next store read of it, once it has loaded its data,
+/// reports <see cref="Entered"/> and waits for <see cref="Release"/>. No sleeps.
+/// </summary>
+public sealed class ReadGate
+{
+    private readonly Lock _lock = new();
+    private string? _key;
+    private TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task Entered => _entered.Task;
+
+    public void Arm(string key)
+    {
+        lock (_lock)
+        {
+            _key = key;
+            _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    public void Release() => _release.TrySetResult();
+
+    internal Task PassAsync(string key)
+    {
+        TaskCompletionSource release;
+        lock (_lock)
+        {
+            if (!string.Equals(_key, key, StringComparison.Ordinal))
+            {
+                return Task.CompletedTask;
+            }
+
+            _key = null;
+            release = _release;
+            _entered.TrySetResult();
+        }
+
+        return release.Task;
     }
 }
 
@@ -277,6 +357,205 @@ public sealed class OutputCacheTests(CountingBlogApiFactory factory) : IClassFix
         Assert.Equal("Renamed Author", (await profile.ReadAsync<Blog.Api.Users.ProfileResponse>()).DisplayName);
         var read = await factory.CreateClient().FetchAsync($"/api/posts/{post.Slug}");
         Assert.Equal("Renamed Author", (await read.ReadAsync<PostResponse>()).Author.DisplayName);
+    }
+
+    [Fact]
+    public async Task ChangingADisplayNameEvictsThatAuthorsEntriesOnly()
+    {
+        var (alice, aliceUser) = await factory.CreateUserAsync(Roles.Author);
+        var (bob, bobUser) = await factory.CreateUserAsync(Roles.Author);
+        var bobsPost = await bob.CreatePostAsync();
+        var alicesPost = await alice.CreatePostAsync();
+        await alice.CreateCommentAsync(bobsPost.Slug, "Alice was here");
+        var bobsComments = $"/api/posts/{bobsPost.Slug}/comments";
+        var untouched = new[] { $"/api/posts/{bobsPost.Slug}", $"/api/posts?author={bobUser.Username}", $"/api/users/{bobUser.Username}" };
+        foreach (var path in untouched.Append(bobsComments).Append($"/api/posts/{alicesPost.Slug}").Append("/api/posts?pageSize=50"))
+        {
+            await WarmAsync(path);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await alice.PutJsonAsync("/api/users/me", new { displayName = "Alice Renamed" })).StatusCode);
+
+        // Bob's post, his list and his profile do not show Alice: still served from the cache.
+        foreach (var path in untouched)
+        {
+            Assert.True((await factory.CreateClient().FetchAsync(path)).IsFromCache(), $"{path} was evicted by someone else's profile edit");
+        }
+
+        // What shows Alice's name is fresh: her post, the list page with it, the comment page with her comment.
+        var post = await factory.CreateClient().FetchAsync($"/api/posts/{alicesPost.Slug}");
+        Assert.False(post.IsFromCache());
+        Assert.Equal("Alice Renamed", (await post.ReadAsync<PostResponse>()).Author.DisplayName);
+        var list = await (await factory.CreateClient().FetchAsync("/api/posts?pageSize=50")).ReadPageAsync<PostSummary>();
+        Assert.Equal("Alice Renamed", list.Items.Single(p => p.Id == alicesPost.Id).Author.DisplayName);
+        var comments = await (await factory.CreateClient().FetchAsync(bobsComments)).ReadPageAsync<CommentResponse>();
+        Assert.Equal("Alice Renamed", Assert.Single(comments.Items).Author.DisplayName);
+        Assert.Equal(aliceUser.Username, comments.Items[0].Author.Username);
+    }
+
+    [Fact]
+    public async Task PostAndCommentWritesKeepOtherPostsEntries()
+    {
+        var author = await factory.CreateClientAsync(Roles.Author);
+        var other = await author.CreatePostAsync();
+        await author.CreateCommentAsync(other.Slug);
+        var post = await author.CreatePostAsync();
+        var comment = await author.CreateCommentAsync(post.Slug);
+        var otherPaths = new[] { $"/api/posts/{other.Slug}", $"/api/posts/{other.Slug}/comments", "/api/tags" };
+        foreach (var path in otherPaths)
+        {
+            await WarmAsync(path);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await author.PutJsonAsync($"/api/posts/{post.Slug}/comments/{comment.Id}", new { body = "edited" })).StatusCode);
+        await author.CreateCommentAsync(post.Slug, "second");
+        // The same tags, other words: the tag cloud is not evicted either.
+        Assert.Equal(HttpStatusCode.OK, (await author.PutPostAsync(post.Slug, $"\"{post.Version}\"", new { title = "Other words", tags = new[] { "testing" } })).StatusCode);
+
+        foreach (var path in otherPaths)
+        {
+            Assert.True((await factory.CreateClient().FetchAsync(path)).IsFromCache(), $"{path} was evicted by a write to another post");
+        }
+
+        Assert.Equal("Other words", (await (await factory.CreateClient().FetchAsync($"/api/posts/{post.Slug}")).ReadAsync<PostResponse>()).Title);
+        Assert.Equal(["edited", "second"], await PublicBodiesAsync($"/api/posts/{post.Slug}/comments"));
+    }
+
+    [Fact]
+    public async Task EditingAPostsTagsOrWordsEvictsTheListsItJoinsOrLeaves()
+    {
+        var author = await factory.CreateClientAsync(Roles.Author);
+        var (oldTag, newTag) = (NewTag(), NewTag());
+        var word = $"w{Guid.NewGuid():N}";
+        var post = await author.CreatePostAsync(tags: [oldTag]);
+        await WarmAsync($"/api/posts?tag={oldTag}");
+        await WarmAsync($"/api/posts?tag={newTag}");
+        await WarmAsync($"/api/posts?q={word}");
+
+        Assert.Equal(HttpStatusCode.OK, (await author.PutPostAsync(post.Slug, $"\"{post.Version}\"", new { title = $"Now with {word}", tags = new[] { newTag } })).StatusCode);
+
+        var anonymous = factory.CreateClient();
+        Assert.Empty((await (await anonymous.FetchAsync($"/api/posts?tag={oldTag}")).ReadPageAsync<PostSummary>()).Items);
+        Assert.Equal([post.Id], (await (await anonymous.FetchAsync($"/api/posts?tag={newTag}")).ReadPageAsync<PostSummary>()).Items.Select(p => p.Id));
+        Assert.Equal([post.Id], (await (await anonymous.FetchAsync($"/api/posts?q={word}")).ReadPageAsync<PostSummary>()).Items.Select(p => p.Id));
+    }
+
+    [Fact]
+    public async Task EquivalentListQueriesShareOneEntry()
+    {
+        var (author, user) = await factory.CreateUserAsync(Roles.Author, username: $"Al{Guid.NewGuid():N}"[..16]);
+        var tag = NewTag();
+        var (alpha, beta) = ($"a{Guid.NewGuid():N}"[..12], $"b{Guid.NewGuid():N}"[..12]);
+        var post = await author.CreatePostAsync(title: $"{alpha} and {beta}", tags: [tag]);
+        var anonymous = factory.CreateClient();
+        var canonical = $"/api/posts?pageSize=7&tag={tag}&author={user.Username.ToLowerInvariant()}&q={alpha}+{beta}";
+        var first = await anonymous.FetchAsync(canonical);
+        Assert.Equal([post.Id], (await first.ReadPageAsync<PostSummary>()).Items.Select(p => p.Id));
+        var misses = factory.ListReads;
+
+        string[] variants =
+        [
+            $"/api/posts?pageSize=07&tag={tag}&author={user.Username}&q={alpha}+{beta}",
+            $"/api/posts?pageSize=007&tag={tag.ToUpperInvariant()}&author={user.Username.ToUpperInvariant()}&q={beta}+{alpha}",
+            $"/api/posts?q={alpha}+{beta}+{alpha}&author=%20{user.Username}&tag=%20{tag}&pageSize=7&page=1",
+            $"/api/posts?tag={tag}&pageSize=7&author={user.Username}&q={beta.ToUpperInvariant()}%2C{alpha}&utm_source={Guid.NewGuid():N}",
+        ];
+        foreach (var variant in variants)
+        {
+            var response = await anonymous.FetchAsync(variant);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.True(response.IsFromCache(), $"{variant} was a miss");
+            Assert.Equal([post.Id], (await response.ReadPageAsync<PostSummary>()).Items.Select(p => p.Id));
+        }
+
+        // One store read for all of them; a page size past the cap is the capped one, page 0 is page 1.
+        Assert.Equal(misses, factory.ListReads);
+        await anonymous.FetchAsync("/api/posts?pageSize=50&page=1");
+        var capped = factory.ListReads;
+        Assert.True((await anonymous.FetchAsync("/api/posts?pageSize=500&page=0")).IsFromCache());
+        Assert.True((await anonymous.FetchAsync("/api/posts?pageSize=0050")).IsFromCache());
+        Assert.Equal(capped, factory.ListReads);
+    }
+
+    [Fact]
+    public async Task EquivalentCommentPagesShareOneEntry()
+    {
+        var author = await factory.CreateClientAsync(Roles.Author);
+        var post = await author.CreatePostAsync();
+        await WarmAsync($"/api/posts/{post.Slug}/comments?pageSize=5");
+
+        foreach (var variant in new[] { "?pageSize=05", "?pageSize=005&page=01", $"?pageSize=5&junk={Guid.NewGuid():N}" })
+        {
+            Assert.True((await factory.CreateClient().FetchAsync($"/api/posts/{post.Slug}/comments{variant}")).IsFromCache(), variant);
+        }
+    }
+
+    [Theory]
+    [InlineData("/api/posts?page=10000&pageSize=50", "At most 20 with pageSize 50")]
+    [InlineData("/api/posts?page=21&pageSize=50&tag=testing", "At most 20 with pageSize 50")]
+    [InlineData("/api/posts?page=101&q=post", "At most 100 with pageSize 10")]
+    [InlineData("/api/posts?page=2147483647&pageSize=50", "At most 20 with pageSize 50")]
+    public async Task DeepPostPagesGetAProblemNamingThePageAndTheLimit(string path, string reason)
+    {
+        var response = await factory.CreateClient().FetchAsync(path);
+
+        var errors = await response.ReadValidationErrorsAsync();
+        Assert.StartsWith(reason, Assert.Single(errors["page"]));
+    }
+
+    [Fact]
+    public async Task DeepCommentPagesGetAProblemAndTheDeepestPageIsServed()
+    {
+        var author = await factory.CreateClientAsync(Roles.Author);
+        var post = await author.CreatePostAsync();
+
+        var deepest = await factory.CreateClient().FetchAsync($"/api/posts/{post.Slug}/comments?page=20&pageSize=50");
+        var tooDeep = await factory.CreateClient().FetchAsync($"/api/posts/{post.Slug}/comments?page=21&pageSize=50");
+        var mine = await author.FetchAsync("/api/users/me/posts?page=1001&pageSize=1");
+
+        Assert.Equal(HttpStatusCode.OK, deepest.StatusCode);
+        Assert.StartsWith("At most 20 with pageSize 50", Assert.Single((await tooDeep.ReadValidationErrorsAsync())["page"]));
+        Assert.StartsWith("At most 1000 with pageSize 1", Assert.Single((await mine.ReadValidationErrorsAsync())["page"]));
+    }
+
+    [Fact]
+    public async Task AReadRacingAnUnpublishIsNotServedAfterIt()
+    {
+        var author = await factory.CreateClientAsync(Roles.Author);
+        var post = await author.CreatePostAsync();
+        var path = $"/api/posts/{post.Slug}";
+
+        // A reader loads the published post, and is held before its response is stored...
+        factory.Gate.Arm(post.Slug);
+        var racingRead = factory.CreateClient().FetchAsync(path);
+        await factory.Gate.Entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        // ...while the author unpublishes it (the eviction finds nothing to evict yet)...
+        Assert.Equal(HttpStatusCode.OK, (await author.PostEmptyAsync($"{path}/unpublish")).StatusCode);
+        // ...then the reader's stale response completes, after the eviction.
+        factory.Gate.Release();
+        Assert.Equal(HttpStatusCode.OK, (await racingRead).StatusCode);
+
+        var after = await factory.CreateClient().FetchAsync(path);
+        Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task AReadRacingAHideIsNotServedAfterIt()
+    {
+        var author = await factory.CreateClientAsync(Roles.Author);
+        var editor = await factory.CreateClientAsync(Roles.Editor);
+        var post = await author.CreatePostAsync();
+        var comment = await author.CreateCommentAsync(post.Slug, "to be hidden");
+        var path = $"/api/posts/{post.Slug}/comments";
+
+        factory.Gate.Arm(post.Id);
+        var racingRead = factory.CreateClient().FetchAsync(path);
+        await factory.Gate.Entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.Equal(HttpStatusCode.OK, (await editor.PostEmptyAsync($"{path}/{comment.Id}/hide")).StatusCode);
+        factory.Gate.Release();
+        Assert.Equal(["to be hidden"], (await (await racingRead).ReadPageAsync<CommentResponse>()).Items.Select(c => c.Body));
+
+        Assert.Empty(await PublicBodiesAsync(path));
     }
 
     /// <summary>Fills the cache for a public path and checks that the next anonymous GET is a hit.</summary>
