@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using Blog.Api.Posts;
 using Blog.Api.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
 namespace Blog.Tests.Api;
@@ -114,5 +115,194 @@ public sealed class RedisDownTests(RedisDownBlogApiFactory factory) : IClassFixt
         Assert.Equal("Degraded", report!.Status);
         Assert.Equal("Degraded", report.Checks["StackExchange.Redis"]);
         Assert.Equal("Healthy", report.Checks["storage"]);
+    }
+}
+
+/// <summary>
+/// The API whose Redis (<c>BLOG_TEST_REDIS</c>) is reached through a proxy the test can cut and restore: an outage
+/// as the API sees it, while the entries stay in Redis (a partition, or a Redis restarted with its data).
+/// </summary>
+public sealed class RedisBehindProxyBlogApiFactory : BlogApiFactory
+{
+    public RedisBehindProxyBlogApiFactory()
+    {
+        if (RealRedisBlogApiFactory.ConnectionString is { } connectionString)
+        {
+            var options = ConfigurationOptions.Parse(connectionString);
+            Proxy = new CuttableTcpProxy(options.EndPoints[0]);
+            options.EndPoints.Clear();
+            options.EndPoints.Add(Proxy.EndPoint);
+            WithSettings(("ConnectionStrings:cache", options.ToString(includePassword: true)));
+        }
+    }
+
+    public CuttableTcpProxy? Proxy { get; }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Proxy?.Dispose();
+    }
+}
+
+/// <summary>
+/// A loopback TCP proxy: <see cref="Cut"/> drops every connection and refuses new ones (the API then sees Redis as
+/// down), <see cref="Restore"/> lets connections through again.
+/// </summary>
+public sealed class CuttableTcpProxy : IDisposable
+{
+    private readonly TcpListener _listener = new(System.Net.IPAddress.Loopback, 0);
+    private readonly System.Net.EndPoint _target;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<TcpClient, byte> _live = new();
+    private readonly CancellationTokenSource _stop = new();
+    private volatile bool _cut;
+
+    public CuttableTcpProxy(System.Net.EndPoint target)
+    {
+        _target = target;
+        _listener.Start();
+        _ = AcceptAsync();
+    }
+
+    public System.Net.IPEndPoint EndPoint => (System.Net.IPEndPoint)_listener.LocalEndpoint;
+
+    public void Cut()
+    {
+        _cut = true;
+        foreach (var client in _live.Keys)
+        {
+            client.Dispose();
+        }
+    }
+
+    public void Restore() => _cut = false;
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        Cut();
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            if (_cut)
+            {
+                client.Dispose();
+                continue;
+            }
+
+            _ = PipeAsync(client);
+        }
+    }
+
+    private async Task PipeAsync(TcpClient client)
+    {
+        var upstream = new TcpClient();
+        _live[client] = 0;
+        _live[upstream] = 0;
+        try
+        {
+            await upstream.Client.ConnectAsync(_target, _stop.Token);
+            var down = client.GetStream();
+            var up = upstream.GetStream();
+            await Task.WhenAny(down.CopyToAsync(up, _stop.Token), up.CopyToAsync(down, _stop.Token));
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            _live.TryRemove(client, out _);
+            _live.TryRemove(upstream, out _);
+            client.Dispose();
+            upstream.Dispose();
+        }
+    }
+}
+
+public sealed class RedisOutageTests(RedisBehindProxyBlogApiFactory factory) : IClassFixture<RedisBehindProxyBlogApiFactory>
+{
+    private static readonly TimeSpan ConnectionTimeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task EntriesWrittenBeforeAnOutageAreNotServedAfterItWhenTheEvictionFailed()
+    {
+        Assert.SkipWhen(factory.Proxy is null,
+            $"{RealRedisBlogApiFactory.EnvironmentVariable} is not set: no Redis to test against (.ci/run starts one and sets it).");
+        var author = await factory.CreateClientAsync(Roles.Author);
+        var post = await author.CreatePostAsync();
+        var path = $"/api/posts/{post.Slug}";
+        var redis = factory.Services.GetRequiredService<IConnectionMultiplexer>();
+        await factory.CreateClient().FetchAsync(path);
+        Assert.True((await factory.CreateClient().FetchAsync(path)).IsFromCache());
+
+        // Redis becomes unreachable for the API; the entry stays in Redis. The unpublish cannot evict it.
+        factory.Proxy!.Cut();
+        await WaitUntilAsync(() => !redis.IsConnected);
+        Assert.Equal(HttpStatusCode.OK, (await author.PostEmptyAsync($"{path}/unpublish")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await factory.CreateClient().FetchAsync(path)).StatusCode);
+
+        factory.Proxy.Restore();
+        await WaitUntilAsync(() => redis.IsConnected);
+
+        var after = await factory.CreateClient().FetchAsync(path);
+        Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
+        // And the cache works again: a published post is cached and served from Redis.
+        var fresh = await author.CreatePostAsync();
+        await factory.CreateClient().FetchAsync($"/api/posts/{fresh.Slug}");
+        Assert.True((await factory.CreateClient().FetchAsync($"/api/posts/{fresh.Slug}")).IsFromCache());
+    }
+
+    // Waits for the client library to notice; bounded, and no part of the race under test.
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + ConnectionTimeout;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the Redis connection did not change state in time");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+}
+
+/// <summary><see cref="CountingBlogApiFactory"/> with its output cache in the Redis named by <c>BLOG_TEST_REDIS</c>.</summary>
+public sealed class RedisCountingBlogApiFactory : CountingBlogApiFactory
+{
+    public RedisCountingBlogApiFactory() => WithSettings(("ConnectionStrings:cache", RealRedisBlogApiFactory.ConnectionString));
+}
+
+public sealed class RedisRaceTests(RedisCountingBlogApiFactory factory) : IClassFixture<RedisCountingBlogApiFactory>
+{
+    [Fact]
+    public async Task AReadRacingAnUnpublishIsNotServedFromRedisAfterIt()
+    {
+        Assert.SkipWhen(RealRedisBlogApiFactory.ConnectionString is null,
+            $"{RealRedisBlogApiFactory.EnvironmentVariable} is not set: no Redis to test against (.ci/run starts one and sets it).");
+        var author = await factory.CreateClientAsync(Roles.Author);
+        var post = await author.CreatePostAsync();
+        var path = $"/api/posts/{post.Slug}";
+
+        factory.Gate.Arm(post.Slug);
+        var racingRead = factory.CreateClient().FetchAsync(path);
+        await factory.Gate.Entered.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, (await author.PostEmptyAsync($"{path}/unpublish")).StatusCode);
+        factory.Gate.Release();
+        Assert.Equal(HttpStatusCode.OK, (await racingRead).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await factory.CreateClient().FetchAsync(path)).StatusCode);
     }
 }
