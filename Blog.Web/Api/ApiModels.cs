@@ -59,7 +59,10 @@ public sealed record TagResponse(string Tag, long Count);
 
 public sealed record PagedList<T>(IReadOnlyList<T> Items, int Page, int PageSize, long Total)
 {
-    public int PageCount => PageSize <= 0 ? 1 : (int)Math.Max(1, (Total + PageSize - 1) / PageSize);
+    /// <summary>How deep the API pages its lists (Blog.Api's ContentPaging.MaxDepth): pages past it get 400, so the pager stops there.</summary>
+    public const int MaxDepth = 1_000;
+
+    public int PageCount => PageSize <= 0 ? 1 : (int)Math.Clamp((Total + PageSize - 1) / PageSize, 1, ((MaxDepth - 1) / PageSize) + 1);
     public bool HasPrevious => Page > 1;
     public bool HasNext => Page < PageCount;
 }
