@@ -1,4 +1,3 @@
-using System.Globalization;
 using Blog.Api.Storage;
 using Blog.Api.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -14,7 +13,7 @@ public static class AuthApi
 
     /// <summary>
     /// <c>/api/auth</c>: register, login, refresh, logout, me. Register and login are rate limited per client IP;
-    /// repeated failed logins lock the account (see <see cref="LockoutOptions"/>).
+    /// password attempts are also counted per login and per device by <see cref="SignInGuard"/> (see <see cref="SignInThrottleOptions"/>).
     /// </summary>
     public static RouteGroupBuilder MapAuthApi(this IEndpointRouteBuilder routes)
     {
@@ -24,6 +23,7 @@ public static class AuthApi
             .RequireRateLimiting(RateLimitPolicies.Auth)
             .WithName("Register")
             .WithSummary("Create an account (always a Reader) and sign in")
+            .WithDescription("The password must not be a common password or the same as the username or email (400, errors.password).")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
@@ -32,8 +32,10 @@ public static class AuthApi
             .RequireRateLimiting(RateLimitPolicies.Auth)
             .WithName("Login")
             .WithSummary("Sign in with username or email and password")
-            .WithDescription("Wrong password and unknown user give the same 401. After Lockout:MaxFailedAttempts failures in a row the account " +
-                "is locked for Lockout:Duration: 429 with Retry-After, even with the right password.")
+            .WithDescription("Wrong password and unknown user give the same 401. Every attempt is counted before the password is checked: " +
+                "SignIn:MaxAttemptsPerWindow per login per SignIn:Window from all clients together, or SignIn:MaxDeviceAttemptsPerWindow " +
+                "for a request whose deviceToken (from an earlier successful sign-in) is valid for the account. Over the limit: 429 with " +
+                "Retry-After, for known and unknown logins alike.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
@@ -62,10 +64,22 @@ public static class AuthApi
         return group;
     }
 
-    private static async Task<Results<Created<AuthResponse>, ProblemHttpResult>> RegisterAsync(
-        RegisterRequest request, IUserStore users, IPasswordHasher<User> hasher, TokenService tokens, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Created<AuthResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
+        RegisterRequest request,
+        IUserStore users,
+        IPasswordHasher<User> hasher,
+        PasswordPolicy passwords,
+        TokenService tokens,
+        DeviceTokens devices,
+        TimeProvider time,
+        CancellationToken ct)
     {
         var email = request.Email.Trim();
+        if (passwords.Check(request.Password, request.Username, email) is { } reason)
+        {
+            return PasswordRefused("password", reason);
+        }
+
         var user = new User
         {
             Id = Guid.NewGuid().ToString("N"),
@@ -90,7 +104,7 @@ public static class AuthApi
         }
 
         var pair = await tokens.IssueAsync(user, familyId: null, ct);
-        return TypedResults.Created($"/api/users/{Uri.EscapeDataString(user.Username)}", ToResponse(user, pair));
+        return TypedResults.Created($"/api/users/{Uri.EscapeDataString(user.Username)}", ToResponse(user, pair, devices.Issue(user.Id)));
     }
 
     private static async Task<Results<Ok<AuthResponse>, ProblemHttpResult>> LoginAsync(
@@ -98,13 +112,21 @@ public static class AuthApi
         IUserStore users,
         IPasswordHasher<User> hasher,
         TokenService tokens,
-        IOptions<LockoutOptions> lockout,
-        TimeProvider time,
+        SignInGuard guard,
+        DeviceTokens devices,
         HttpContext http,
         CancellationToken ct)
     {
-        var now = time.GetUtcNowForStorage();
-        var user = await users.FindByLoginAsync(request.Login.Trim(), ct);
+        var login = request.Login.Trim();
+        var user = await users.FindByLoginAsync(login, ct);
+
+        // Counted before anything is verified, for unknown logins too: over the limit nothing is checked at all.
+        var permit = await guard.CountAttemptAsync(login, user, request.DeviceToken, ct);
+        if (!permit.Allowed)
+        {
+            return SignInGuard.Refuse(http, permit);
+        }
+
         if (user is null)
         {
             // Same work as for a real account, so that timing does not tell which logins exist.
@@ -112,20 +134,9 @@ public static class AuthApi
             return Unauthorized(InvalidCredentials);
         }
 
-        if (user.LockoutEndsAt is { } lockedUntil && lockedUntil > now)
-        {
-            var seconds = Math.Max(1, (int)Math.Ceiling((lockedUntil - now).TotalSeconds));
-            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status429TooManyRequests,
-                detail: "Too many failed sign-ins: this account is locked for a while. Try again later.");
-        }
-
         var verification = hasher.VerifyHashedPassword(user, user.PasswordHash, request.Password);
         if (verification == PasswordVerificationResult.Failed)
         {
-            var options = lockout.Value;
-            await users.RecordFailedLoginAsync(user.Id, now, options.MaxFailedAttempts, options.Duration, ct);
             return Unauthorized(InvalidCredentials);
         }
 
@@ -140,13 +151,8 @@ public static class AuthApi
             await users.SetPasswordHashAsync(user.Id, hasher.HashPassword(user, request.Password), ct);
         }
 
-        if (user.FailedLoginCount > 0 || user.LockoutEndsAt is not null)
-        {
-            await users.ResetFailedLoginsAsync(user.Id, ct);
-        }
-
         var pair = await tokens.IssueAsync(user, familyId: null, ct);
-        return TypedResults.Ok(ToResponse(user, pair));
+        return TypedResults.Ok(ToResponse(user, pair, devices.Issue(user.Id)));
     }
 
     private static async Task<Results<Ok<AuthResponse>, ProblemHttpResult>> RefreshAsync(
@@ -206,8 +212,12 @@ public static class AuthApi
         return user is null ? Unauthorized("The account no longer exists.") : TypedResults.Ok(user.AsResponse());
     }
 
-    private static AuthResponse ToResponse(User user, TokenPair pair) =>
-        new(user.AsResponse(), pair.AccessToken, pair.RefreshToken, pair.ExpiresAt);
+    private static AuthResponse ToResponse(User user, TokenPair pair, string? deviceToken = null) =>
+        new(user.AsResponse(), pair.AccessToken, pair.RefreshToken, pair.ExpiresAt, deviceToken);
+
+    /// <summary>400 naming the request field of the refused password and why (<see cref="PasswordPolicy"/>).</summary>
+    internal static ValidationProblem PasswordRefused(string field, string reason) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [reason] });
 
     private static ProblemHttpResult Unauthorized(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, detail: detail);

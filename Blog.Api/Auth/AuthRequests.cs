@@ -13,6 +13,7 @@ public static class AuthRules
     // PBKDF2 cost grows with the input; nobody needs more.
     public const int MaxPasswordLength = 128;
     public const int MaxDisplayNameLength = 64;
+    public const int MaxDeviceTokenLength = 512;
 
     /// <summary>Usernames that collide with literal route segments (<c>/api/users/me</c>).</summary>
     public static readonly IReadOnlyList<string> ReservedUsernames = ["me"];
@@ -39,12 +40,20 @@ public sealed record RegisterRequest(
     }
 }
 
-/// <summary><see cref="Login"/> is a username or an email address, in any case.</summary>
+/// <summary>
+/// <see cref="Login"/> is a username or an email address, in any case. <see cref="DeviceToken"/> is the one this
+/// browser or client got from its last successful sign-in, if any (see <c>SignInGuard</c>).
+/// </summary>
 public sealed record LoginRequest(
     [Required, StringLength(AuthRules.MaxEmailLength)] string Login,
-    [Required, StringLength(AuthRules.MaxPasswordLength)] string Password);
+    [Required, StringLength(AuthRules.MaxPasswordLength)] string Password,
+    [StringLength(AuthRules.MaxDeviceTokenLength)] string? DeviceToken = null);
 
 public sealed record RefreshRequest([Required, StringLength(128)] string RefreshToken);
 
-/// <summary>A signed-in user and a fresh token pair. <see cref="ExpiresAt"/> is when the access token expires.</summary>
-public sealed record AuthResponse(UserResponse User, string AccessToken, string RefreshToken, DateTime ExpiresAt);
+/// <summary>
+/// A signed-in user and a fresh token pair. <see cref="ExpiresAt"/> is when the access token expires.
+/// <see cref="DeviceToken"/> (sign-in and registration only, null on refresh) is to be kept by the client for a long
+/// time and sent on its next sign-ins: they then count in this device's own bucket (see <c>SignInGuard</c>).
+/// </summary>
+public sealed record AuthResponse(UserResponse User, string AccessToken, string RefreshToken, DateTime ExpiresAt, string? DeviceToken = null);

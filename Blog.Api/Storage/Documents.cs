@@ -43,9 +43,6 @@ public sealed class User
     public required string PasswordHash { get; set; }
     public DateTime CreatedAt { get; set; }
     public bool Disabled { get; set; }
-    /// <summary>Failed sign-ins since the last success; shared by every API replica because it lives here.</summary>
-    public int FailedLoginCount { get; set; }
-    public DateTime? LockoutEndsAt { get; set; }
 }
 
 public sealed class Post
@@ -95,6 +92,18 @@ public sealed class RefreshToken
     /// <summary>When it was exchanged for a new pair (rotation); null while unused.</summary>
     public DateTime? ConsumedAt { get; set; }
     public DateTime? RevokedAt { get; set; }
+}
+
+/// <summary>
+/// One counter of sign-in attempts (see <see cref="ISignInAttemptStore"/>). <see cref="Id"/> is an opaque key chosen by
+/// the caller (a hash naming the bucket and the time window), so no login or email is stored here.
+/// </summary>
+public sealed class SignInAttempt
+{
+    public required string Id { get; set; }
+    public long Count { get; set; }
+    /// <summary>When the window ends; the counter is deleted after it (TTL index on MongoDB, the sweeper on LiteDB).</summary>
+    public DateTime ExpiresAt { get; set; }
 }
 
 public sealed record PagedResult<T>(IReadOnlyList<T> Items, long Total);

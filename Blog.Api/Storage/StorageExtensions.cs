@@ -48,6 +48,7 @@ internal static class StorageExtensions
         services.AddSingleton<IPostStore, LiteDbPostStore>();
         services.AddSingleton<ICommentStore, LiteDbCommentStore>();
         services.AddSingleton<IRefreshTokenStore, LiteDbRefreshTokenStore>();
+        services.AddSingleton<ISignInAttemptStore, LiteDbSignInAttemptStore>();
         services.AddSingleton<IStoreInitializer, LiteDbStoreInitializer>();
         services.AddHealthChecks().AddCheck<LiteDbHealthCheck>("storage");
     }

@@ -20,11 +20,15 @@ internal sealed partial class StorageInitializerService(
 }
 
 /// <summary>
-/// Deletes expired refresh tokens periodically. The embedded store relies on it; on MongoDB the TTL index does the same
-/// and this only finds nothing left to delete.
+/// Deletes expired refresh tokens and sign-in counters periodically. The embedded store relies on it; on MongoDB the TTL
+/// indexes do the same and this only finds nothing left to delete.
 /// </summary>
 internal sealed partial class ExpiredRefreshTokenSweeper(
-    IRefreshTokenStore tokens, TimeProvider time, IConfiguration configuration, ILogger<ExpiredRefreshTokenSweeper> logger)
+    IRefreshTokenStore tokens,
+    ISignInAttemptStore signInAttempts,
+    TimeProvider time,
+    IConfiguration configuration,
+    ILogger<ExpiredRefreshTokenSweeper> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -35,7 +39,9 @@ internal sealed partial class ExpiredRefreshTokenSweeper(
         {
             try
             {
-                var deleted = await tokens.DeleteExpiredAsync(time.GetUtcNow().UtcDateTime, stoppingToken).ConfigureAwait(false);
+                var now = time.GetUtcNow().UtcDateTime;
+                var deleted = await tokens.DeleteExpiredAsync(now, stoppingToken).ConfigureAwait(false);
+                await signInAttempts.DeleteExpiredAsync(now, stoppingToken).ConfigureAwait(false);
                 if (deleted > 0)
                 {
                     LogDeleted(deleted);

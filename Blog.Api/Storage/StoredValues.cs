@@ -29,7 +29,6 @@ internal static class StoredValues
         user.NormalizedUsername = Key(user.Username);
         user.NormalizedEmail = Key(user.Email);
         user.CreatedAt = Time(user.CreatedAt);
-        user.LockoutEndsAt = Time(user.LockoutEndsAt);
         return user;
     }
 

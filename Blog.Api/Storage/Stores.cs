@@ -25,10 +25,25 @@ public interface IUserStore
     /// <see cref="Roles.Normalize"/>); an unknown name throws <see cref="ArgumentException"/>.
     /// </summary>
     Task<AccountChangeResult> ChangeAccountAsync(string id, string? role, bool? disabled, CancellationToken ct = default);
-    /// <summary>Atomically counts a failed sign-in; when the count reaches <paramref name="lockoutThreshold"/> sets LockoutEndsAt = now + lockout and resets the count.</summary>
-    Task RecordFailedLoginAsync(string id, DateTime now, int lockoutThreshold, TimeSpan lockout, CancellationToken ct = default);
-    /// <summary>Sets the failed sign-in count to zero and clears any lockout.</summary>
-    Task ResetFailedLoginsAsync(string id, CancellationToken ct = default);
+}
+
+/// <summary>
+/// Counters of sign-in attempts, shared by every API replica (the sign-in throttle, see <c>SignInGuard</c>). A counter
+/// lives for one time window: its key names the window, and it is deleted once <see cref="SignInAttempt.ExpiresAt"/>
+/// has passed.
+/// </summary>
+public interface ISignInAttemptStore
+{
+    /// <summary>
+    /// Adds one to the counter <paramref name="key"/>, creating it (with <paramref name="expiresAt"/>) at 1 when it does
+    /// not exist, and returns the count after this increment. Atomic: N concurrent calls on any replicas return 1..N,
+    /// each value once. An existing counter keeps its expiry.
+    /// </summary>
+    Task<long> IncrementAsync(string key, DateTime expiresAt, CancellationToken ct = default);
+    /// <summary>The current count, 0 when there is no counter.</summary>
+    Task<long> GetAsync(string key, CancellationToken ct = default);
+    /// <summary>Removes counters whose expiry is at or before <paramref name="now"/> (MongoDB also has a TTL index; LiteDB relies on this).</summary>
+    Task<long> DeleteExpiredAsync(DateTime now, CancellationToken ct = default);
 }
 
 public interface IPostStore

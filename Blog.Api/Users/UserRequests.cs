@@ -11,9 +11,14 @@ public sealed record UpdateProfileRequest(
     public const int MaxBioLength = 1000;
 }
 
+/// <summary>
+/// <see cref="CurrentPassword"/> is a password attempt like a sign-in: it is counted by <c>SignInGuard</c> in the
+/// account's bucket, or in this device's when <see cref="DeviceToken"/> (from a sign-in) is valid for the account.
+/// </summary>
 public sealed record ChangePasswordRequest(
     [Required, StringLength(AuthRules.MaxPasswordLength)] string CurrentPassword,
-    [Required, StringLength(AuthRules.MaxPasswordLength, MinimumLength = AuthRules.MinPasswordLength)] string NewPassword);
+    [Required, StringLength(AuthRules.MaxPasswordLength, MinimumLength = AuthRules.MinPasswordLength)] string NewPassword,
+    [StringLength(AuthRules.MaxDeviceTokenLength)] string? DeviceToken = null);
 
 /// <summary><see cref="Role"/>: Reader, Author, Editor or Admin, in any case.</summary>
 public sealed record ChangeRoleRequest([Required] string Role) : IValidatableObject

@@ -1,3 +1,4 @@
+using Blog.Api.Auth;
 using Blog.Api.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
@@ -34,7 +35,10 @@ public static class UsersApi
             .RequireRateLimiting(RateLimitPolicies.Auth)
             .WithName("ChangeMyPassword")
             .WithSummary("Change the signed-in user's password; signs out every session (refresh tokens are revoked)")
-            .ProducesValidationProblem();
+            .WithDescription("The current password is a password attempt, counted like a sign-in on the account's username (429 with Retry-After " +
+                "over the limit). The new password must not be a common password or the same as the username or email (400, errors.newPassword).")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         var admin = group.MapGroup("").RequireAuthorization(Policies.Admin);
 
@@ -69,7 +73,8 @@ public static class UsersApi
         admin.MapPut("/{username}/password", ResetPasswordAsync)
             .RequireRateLimiting(RateLimitPolicies.Writes)
             .WithName("ResetUserPassword")
-            .WithSummary("Admin: set a user's password, unlock the account and revoke its refresh tokens")
+            .WithSummary("Admin: set a user's password and revoke its refresh tokens")
+            .WithDescription("The new password must not be a common password or the same as the user's username or email (400, errors.newPassword).")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -107,18 +112,34 @@ public static class UsersApi
         return TypedResults.Ok(user.AsResponse());
     }
 
-    private static async Task<Results<NoContent, ValidationProblem, NotFound>> ChangeMyPasswordAsync(
+    private static async Task<Results<NoContent, ValidationProblem, NotFound, ProblemHttpResult>> ChangeMyPasswordAsync(
         ChangePasswordRequest request,
         CurrentUser currentUser,
         IUserStore users,
         IRefreshTokenStore refreshTokens,
         IPasswordHasher<User> hasher,
+        PasswordPolicy passwords,
+        SignInGuard guard,
         TimeProvider time,
+        HttpContext http,
         CancellationToken ct)
     {
         if (await users.FindByIdAsync(currentUser.Id!, ct) is not { } user)
         {
             return TypedResults.NotFound();
+        }
+
+        // Checking the new password tells nothing secret, so it goes first and costs no attempt.
+        if (passwords.Check(request.NewPassword, user.Username, user.Email) is { } reason)
+        {
+            return AuthApi.PasswordRefused("newPassword", reason);
+        }
+
+        // A guess of the current password from a stolen session is a sign-in attempt like any other.
+        var permit = await guard.CountAttemptAsync(user.Username, user, request.DeviceToken, ct);
+        if (!permit.Allowed)
+        {
+            return SignInGuard.Refuse(http, permit);
         }
 
         if (hasher.VerifyHashedPassword(user, user.PasswordHash, request.CurrentPassword) == PasswordVerificationResult.Failed)
@@ -179,12 +200,13 @@ public static class UsersApi
         return await users.FindByIdAsync(user.Id, ct) is { } changed ? TypedResults.Ok(changed.AsResponse()) : TypedResults.NotFound();
     }
 
-    private static async Task<Results<NoContent, NotFound>> ResetPasswordAsync(
+    private static async Task<Results<NoContent, ValidationProblem, NotFound>> ResetPasswordAsync(
         string username,
         ResetPasswordRequest request,
         IUserStore users,
         IRefreshTokenStore refreshTokens,
         IPasswordHasher<User> hasher,
+        PasswordPolicy passwords,
         TimeProvider time,
         CancellationToken ct)
     {
@@ -193,8 +215,12 @@ public static class UsersApi
             return TypedResults.NotFound();
         }
 
+        if (passwords.Check(request.NewPassword, user.Username, user.Email) is { } reason)
+        {
+            return AuthApi.PasswordRefused("newPassword", reason);
+        }
+
         await users.SetPasswordHashAsync(user.Id, hasher.HashPassword(user, request.NewPassword), ct);
-        await users.ResetFailedLoginsAsync(user.Id, ct);
         await refreshTokens.RevokeAllForUserAsync(user.Id, time.GetUtcNowForStorage(), ct);
         return TypedResults.NoContent();
     }

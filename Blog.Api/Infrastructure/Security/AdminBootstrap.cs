@@ -54,6 +54,13 @@ internal sealed partial class AdminBootstrap(
         }
 
         await using var scope = scopes.CreateAsyncScope();
+        // The same rules as every other path that sets a password.
+        if (scope.ServiceProvider.GetRequiredService<Auth.PasswordPolicy>().Check(admin.Password, admin.Username, admin.Email) is { } reason)
+        {
+            LogRefusedPassword(logger, reason);
+            return;
+        }
+
         var users = scope.ServiceProvider.GetRequiredService<IUserStore>();
         if (await users.FindByUsernameAsync(admin.Username, cancellationToken) is not null)
         {
@@ -93,6 +100,9 @@ internal sealed partial class AdminBootstrap(
 
     [LoggerMessage(LogLevel.Warning, "Admin:Password is shorter than {MinLength} characters: no Admin account is bootstrapped.")]
     private static partial void LogWeakPassword(ILogger logger, int minLength);
+
+    [LoggerMessage(LogLevel.Warning, "Admin:Password is refused by the password policy ({Reason}): no Admin account is bootstrapped.")]
+    private static partial void LogRefusedPassword(ILogger logger, string reason);
 
     [LoggerMessage(LogLevel.Information, "Bootstrapped the Admin account {Username}.")]
     private static partial void LogCreated(ILogger logger, string username);

@@ -4,7 +4,7 @@ using LiteDB;
 namespace Blog.Api.Storage.LiteDB;
 
 /// <summary>
-/// The one <see cref="LiteDatabase"/> of the embedded store, shared by its four stores.
+/// The one <see cref="LiteDatabase"/> of the embedded store, shared by its stores.
 /// </summary>
 /// <remarks>
 /// The file is opened in LiteDB's default direct mode (not <c>Connection=shared</c>): exactly one process, this API,
@@ -19,6 +19,7 @@ internal sealed class LiteDbContext : IDisposable
     public const string PostsCollection = "posts";
     public const string CommentsCollection = "comments";
     public const string RefreshTokensCollection = "refreshTokens";
+    public const string SignInAttemptsCollection = "signInAttempts";
 
     private readonly Lock _writeLock = new();
     private long _writeVersion;
@@ -49,6 +50,7 @@ internal sealed class LiteDbContext : IDisposable
         Posts = Database.GetCollection<Post>(PostsCollection);
         Comments = Database.GetCollection<Comment>(CommentsCollection);
         RefreshTokens = Database.GetCollection<RefreshToken>(RefreshTokensCollection);
+        SignInAttempts = Database.GetCollection<SignInAttempt>(SignInAttemptsCollection);
 
         // Also here, not only in the initializer: the unique indexes are what enforce the contract, so no store may
         // ever see the file without them. EnsureIndex is a no-op when the index exists.
@@ -69,6 +71,7 @@ internal sealed class LiteDbContext : IDisposable
     public ILiteCollection<Post> Posts { get; }
     public ILiteCollection<Comment> Comments { get; }
     public ILiteCollection<RefreshToken> RefreshTokens { get; }
+    public ILiteCollection<SignInAttempt> SignInAttempts { get; }
 
     /// <summary>
     /// Runs <paramref name="read"/> as one store operation: a client span <c>{operation} {collection}</c>
@@ -171,6 +174,8 @@ internal sealed class LiteDbContext : IDisposable
         tokens.EnsureIndex(nameof(RefreshToken.FamilyId), "$.FamilyId");
         tokens.EnsureIndex(nameof(RefreshToken.UserId), "$.UserId");
         tokens.EnsureIndex(nameof(RefreshToken.ExpiresAt), "$.ExpiresAt");
+
+        SignInAttempts.EnsureIndex(nameof(SignInAttempt.ExpiresAt), "$.ExpiresAt");
     }
 
     public void Dispose() => Database.Dispose();
@@ -205,6 +210,7 @@ internal sealed class LiteDbContext : IDisposable
         mapper.Entity<Post>().Id(x => x.Id, autoId: false);
         mapper.Entity<Comment>().Id(x => x.Id, autoId: false);
         mapper.Entity<RefreshToken>().Id(x => x.Id, autoId: false);
+        mapper.Entity<SignInAttempt>().Id(x => x.Id, autoId: false);
         return mapper;
     }
 }

@@ -111,24 +111,6 @@ internal sealed class LiteDbUserStore(LiteDbContext context) : IUserStore
         }));
     }
 
-    public Task RecordFailedLoginAsync(string id, DateTime now, int lockoutThreshold, TimeSpan lockout, CancellationToken ct = default) =>
-        Modify(id, ct, user =>
-        {
-            user.FailedLoginCount++;
-            if (user.FailedLoginCount >= lockoutThreshold)
-            {
-                user.LockoutEndsAt = StoredValues.Time(now + lockout);
-                user.FailedLoginCount = 0;
-            }
-        });
-
-    public Task ResetFailedLoginsAsync(string id, CancellationToken ct = default) =>
-        Modify(id, ct, user =>
-        {
-            user.FailedLoginCount = 0;
-            user.LockoutEndsAt = null;
-        });
-
     private User? FindBy(string field, string value) =>
         context.Users.FindOne(Query.EQ(field, StoredValues.Key(value)));
 

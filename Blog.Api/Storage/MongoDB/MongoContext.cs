@@ -18,6 +18,7 @@ internal sealed partial class MongoContext
     public const string CommentsCollection = "comments";
     public const string RefreshTokensCollection = "refreshTokens";
     public const string LocksCollection = "locks";
+    public const string SignInAttemptsCollection = "signInAttempts";
 
     // Index names: the duplicate-key error names the index, and these names say which request field it was.
     public const string UsernameIndex = "username_unique";
@@ -44,6 +45,7 @@ internal sealed partial class MongoContext
         Comments = database.GetCollection<Comment>(CommentsCollection);
         RefreshTokens = database.GetCollection<RefreshToken>(RefreshTokensCollection);
         Locks = database.GetCollection<BsonDocument>(LocksCollection);
+        SignInAttempts = database.GetCollection<SignInAttempt>(SignInAttemptsCollection);
     }
 
     public IMongoDatabase Database { get; }
@@ -52,6 +54,7 @@ internal sealed partial class MongoContext
     public IMongoCollection<Comment> Comments { get; }
     public IMongoCollection<RefreshToken> RefreshTokens { get; }
     public IMongoCollection<BsonDocument> Locks { get; }
+    public IMongoCollection<SignInAttempt> SignInAttempts { get; }
 
     /// <summary>The stored element name of a document property (after the camelCase convention), for hand-built pipeline stages.</summary>
     public static string ElementName<T>(string member) => BsonClassMap.LookupClassMap(typeof(T)).GetMemberMap(member).ElementName;

@@ -29,6 +29,7 @@ internal static class MongoStorageExtensions
         services.AddSingleton<IPostStore, MongoPostStore>();
         services.AddSingleton<ICommentStore, MongoCommentStore>();
         services.AddSingleton<IRefreshTokenStore, MongoRefreshTokenStore>();
+        services.AddSingleton<ISignInAttemptStore, MongoSignInAttemptStore>();
         services.AddSingleton<IStoreInitializer, MongoStoreInitializer>();
     }
 }

@@ -43,5 +43,13 @@ internal sealed class MongoStoreInitializer(MongoContext context) : IStoreInitia
             // TTL: MongoDB deletes a token once expiresAt has passed (its monitor runs about once a minute).
             new(tokens.Ascending(t => t.ExpiresAt), new CreateIndexOptions { Name = "expiresAt_ttl", ExpireAfter = TimeSpan.Zero }),
         ], ct);
+
+        // Sign-in counters are looked up by _id only (its index always exists); the TTL index removes a window's
+        // counters once it has ended.
+        await context.SignInAttempts.Indexes.CreateOneAsync(
+            new CreateIndexModel<SignInAttempt>(
+                Builders<SignInAttempt>.IndexKeys.Ascending(a => a.ExpiresAt),
+                new CreateIndexOptions { Name = "expiresAt_ttl", ExpireAfter = TimeSpan.Zero }),
+            cancellationToken: ct);
     }
 }

@@ -125,43 +125,4 @@ internal sealed class MongoUserStore(MongoContext context, MongoLeaseLock adminL
             cancellationToken: ct).ConfigureAwait(false);
         return result.MatchedCount > 0 ? AccountChangeResult.Changed : AccountChangeResult.NotFound;
     }
-
-    /// <remarks>
-    /// One update with an aggregation pipeline, so concurrent failures on several replicas are each counted and the
-    /// lockout is set by exactly the failure that reaches the threshold:
-    /// <c>count' = count + 1; if count' &gt;= threshold then (lockoutEndsAt = now + lockout, count = 0) else count = count'</c>.
-    /// The stage is built from numbers and a date only.
-    /// </remarks>
-    public Task RecordFailedLoginAsync(string id, DateTime now, int lockoutThreshold, TimeSpan lockout, CancellationToken ct = default)
-    {
-        var countField = MongoContext.ElementName<User>(nameof(User.FailedLoginCount));
-        var lockoutField = MongoContext.ElementName<User>(nameof(User.LockoutEndsAt));
-
-        var incremented = new BsonDocument("$add", new BsonArray { new BsonDocument("$ifNull", new BsonArray { "$" + countField, 0 }), 1 });
-        var reached = new BsonDocument("$gte", new BsonArray { incremented, lockoutThreshold });
-        var stage = new BsonDocument("$set", new BsonDocument
-        {
-            { countField, new BsonDocument("$cond", new BsonArray { reached, 0, incremented }) },
-            {
-                lockoutField,
-                new BsonDocument("$cond", new BsonArray
-                {
-                    reached,
-                    new BsonDateTime(StoredValues.Time(now + lockout)),
-                    new BsonDocument("$ifNull", new BsonArray { "$" + lockoutField, BsonNull.Value }),
-                })
-            },
-        });
-
-        return context.Users.UpdateOneAsync(
-            Filter.Eq(u => u.Id, id),
-            Update.Pipeline(PipelineDefinition<User, User>.Create(stage)),
-            cancellationToken: ct);
-    }
-
-    public Task ResetFailedLoginsAsync(string id, CancellationToken ct = default) =>
-        context.Users.UpdateOneAsync(
-            Filter.Eq(u => u.Id, id),
-            Update.Set(u => u.FailedLoginCount, 0).Set(u => u.LockoutEndsAt, null),
-            cancellationToken: ct);
 }
