@@ -26,12 +26,15 @@ var adminPassword = builder.AddParameter("admin-password", new GenerateParameter
     Special = false,
 }, secret: true, persist: true);
 builder.TellWhereTheAdminPasswordIs(adminUsername);
+// The common-password blocklist stays on unless the AppHost is told otherwise (a test instance for a conformance suite).
+var blockCommonPasswords = !bool.TryParse(builder.Configuration["Blog:Passwords:BlockCommon"], out var blockCommon) || blockCommon;
 
 var api = builder.AddProject<Projects.Blog_Api>("api")
     .WithEnvironment("Jwt__SigningKey", jwtSigningKey)
     .WithEnvironment("Admin__Username", adminUsername)
     .WithEnvironment("Admin__Email", adminEmail)
     .WithEnvironment("Admin__Password", adminPassword)
+    .WithEnvironment("Blog__Passwords__BlockCommon", blockCommonPasswords ? "true" : "false")
     .WithBlogDatabase(blogdb, builder.EmbeddedDatabasePath())
     .WithOptionalReference(cache)
     .WithHttpHealthCheck("/health");

@@ -133,6 +133,8 @@ public sealed class AdminSafetyTests
     [InlineData("Production", null)]
     [InlineData("Production", "too-short-key")]
     [InlineData("Development", "too-short-key")]
+    [InlineData("Production", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")]
+    [InlineData("Production", "abcdefghijklmnoabcdefghijklmnoabcdefghijklmnoabcdefghijklmno")]
     public void TheApiRefusesToStartWithoutAStrongSigningKey(string environment, string? key)
     {
         using var factory = new EnvironmentFactory(environment).WithSettings(("Jwt:SigningKey", key));

@@ -187,16 +187,10 @@ public sealed class UsersApiTests(BlogApiFactory factory) : IClassFixture<BlogAp
     }
 
     [Fact]
-    public async Task AnAdminPasswordResetUnlocksTheAccountAndRevokesItsRefreshTokens()
+    public async Task AnAdminPasswordResetRevokesTheUsersRefreshTokens()
     {
         var (user, tokens) = await factory.CreateUserWithTokensAsync(Roles.Author);
         var anonymous = factory.CreateClient();
-        for (var i = 0; i < 5; i++)
-        {
-            await anonymous.LoginAsync(user.Username, "wrong password");
-        }
-
-        Assert.Equal(HttpStatusCode.TooManyRequests, (await anonymous.LoginAsync(user.Username, BlogApiFactory.UserPassword)).StatusCode);
         var admin = await factory.CreateClientAsync(Roles.Admin);
 
         var response = await admin.PutAsJsonAsync($"/api/users/{user.Username}/password", new { newPassword = "reset by the admin" }, Ct);

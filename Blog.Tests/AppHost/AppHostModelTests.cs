@@ -26,6 +26,7 @@ public class AppHostModelTests
         Assert.DoesNotContain("ConnectionStrings__cache", apiEnv.Keys);
         Assert.Equal("{jwt-signing-key.value}", apiEnv["Jwt__SigningKey"]);
         Assert.Equal("{admin-password.value}", apiEnv["Admin__Password"]);
+        Assert.Equal("true", apiEnv["Blog__Passwords__BlockCommon"]);
 
         var webEnv = await EnvironmentOfAsync(builder, "web");
         Assert.Contains(webEnv.Keys, k => k.StartsWith("services__api__", StringComparison.Ordinal));
@@ -118,6 +119,14 @@ public class AppHostModelTests
             InfrastructureChoice.DecideAsync(Config("postgres", "auto"), isPublishMode: false, new ContainerRuntimeProbe(null)));
 
         Assert.Contains("auto, mongodb or embedded", ex.Message);
+    }
+
+    [Fact]
+    public async Task TheCommonPasswordBlocklistCanBeTurnedOffFromTheAppHostsConfiguration()
+    {
+        await using var builder = await CreateBuilderAsync("embedded", "memory", "--Blog:Passwords:BlockCommon=false");
+
+        Assert.Equal("false", (await EnvironmentOfAsync(builder, "api"))["Blog__Passwords__BlockCommon"]);
     }
 
     private static IConfiguration Config(string database, string cache) =>

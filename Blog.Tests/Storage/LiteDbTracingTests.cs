@@ -27,8 +27,6 @@ public sealed class LiteDbTracingTests(LiteDbFixture fixture) : IClassFixture<Li
         ["IUserStore.ListAsync"] = ("find users", s => s.Users.ListAsync("ali", 1, 10)),
         ["IUserStore.CountAsync"] = ("count users", s => s.Users.CountAsync()),
         ["IUserStore.ChangeAccountAsync"] = ("update users", s => s.Users.ChangeAccountAsync("u1", Roles.Author, null)),
-        ["IUserStore.RecordFailedLoginAsync"] = ("update users", s => s.Users.RecordFailedLoginAsync("u1", Now, 5, TimeSpan.FromMinutes(5))),
-        ["IUserStore.ResetFailedLoginsAsync"] = ("update users", s => s.Users.ResetFailedLoginsAsync("u1")),
 
         ["IPostStore.CreateAsync"] = ("insert posts", s => s.Posts.CreateAsync(NewPost("p2", "second"))),
         ["IPostStore.FindBySlugAsync"] = ("find posts", s => s.Posts.FindBySlugAsync("hello")),
@@ -52,6 +50,10 @@ public sealed class LiteDbTracingTests(LiteDbFixture fixture) : IClassFixture<Li
         ["IRefreshTokenStore.RevokeFamilyAsync"] = ("update refreshTokens", s => s.Tokens.RevokeFamilyAsync("f1", Now)),
         ["IRefreshTokenStore.RevokeAllForUserAsync"] = ("update refreshTokens", s => s.Tokens.RevokeAllForUserAsync("u1", Now)),
         ["IRefreshTokenStore.DeleteExpiredAsync"] = ("delete refreshTokens", s => s.Tokens.DeleteExpiredAsync(Now.AddDays(30))),
+
+        ["ISignInAttemptStore.IncrementAsync"] = ("update signInAttempts", s => s.Attempts.IncrementAsync("k1", Now.AddHours(1))),
+        ["ISignInAttemptStore.GetAsync"] = ("find signInAttempts", s => s.Attempts.GetAsync("k1")),
+        ["ISignInAttemptStore.DeleteExpiredAsync"] = ("delete signInAttempts", s => s.Attempts.DeleteExpiredAsync(Now.AddDays(1))),
     };
 
     private StoreSet _stores = null!;
@@ -94,7 +96,7 @@ public sealed class LiteDbTracingTests(LiteDbFixture fixture) : IClassFixture<Li
     [Fact]
     public void EveryStoreMethodIsCovered()
     {
-        var methods = new[] { typeof(IUserStore), typeof(IPostStore), typeof(ICommentStore), typeof(IRefreshTokenStore) }
+        var methods = new[] { typeof(IUserStore), typeof(IPostStore), typeof(ICommentStore), typeof(IRefreshTokenStore), typeof(ISignInAttemptStore) }
             .SelectMany(type => type.GetMethods().Select(method => $"{type.Name}.{method.Name}"))
             .Order()
             .ToList();

@@ -250,7 +250,7 @@ public sealed class MongoDBClientIntegrationTests
         Assert.Equal(post.CreatedAt, back.CreatedAt);
         Assert.Equal(DateTimeKind.Utc, back.CreatedAt.Kind);
         Assert.Equal("", back.Summary);
-        Assert.Equal("failedLoginCount", MongoContext.ElementName<User>(nameof(User.FailedLoginCount)));
+        Assert.Equal("normalizedUsername", MongoContext.ElementName<User>(nameof(User.NormalizedUsername)));
     }
 
     private static HostApplicationBuilder NewBuilder(Dictionary<string, string?> configuration)

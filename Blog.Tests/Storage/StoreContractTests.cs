@@ -18,6 +18,7 @@ public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
     private IPostStore Posts => _stores.Posts;
     private ICommentStore Comments => _stores.Comments;
     private IRefreshTokenStore Tokens => _stores.Tokens;
+    private ISignInAttemptStore Attempts => _stores.Attempts;
 
     public async ValueTask InitializeAsync()
     {
@@ -224,47 +225,11 @@ public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task FailedSignInsCountUpAndLockTheAccountAtTheThreshold()
-    {
-        var alice = NewUser("alice");
-        await Users.CreateAsync(alice, Ct);
-        var now = T0.AddTicks(5555);
-
-        await Users.RecordFailedLoginAsync(alice.Id, now, 3, TimeSpan.FromMinutes(15), Ct);
-        await Users.RecordFailedLoginAsync(alice.Id, now, 3, TimeSpan.FromMinutes(15), Ct);
-        var afterTwo = await Users.FindByIdAsync(alice.Id, Ct);
-        await Users.RecordFailedLoginAsync(alice.Id, now, 3, TimeSpan.FromMinutes(15), Ct);
-        var afterThree = await Users.FindByIdAsync(alice.Id, Ct);
-        await Users.ResetFailedLoginsAsync(alice.Id, Ct);
-        var afterReset = await Users.FindByIdAsync(alice.Id, Ct);
-
-        Assert.Equal(2, afterTwo!.FailedLoginCount);
-        Assert.Null(afterTwo.LockoutEndsAt);
-        Assert.Equal(0, afterThree!.FailedLoginCount);
-        Assert.Equal(Ms(now.AddMinutes(15)), afterThree.LockoutEndsAt);
-        Assert.Equal(DateTimeKind.Utc, afterThree.LockoutEndsAt!.Value.Kind);
-        Assert.Equal(0, afterReset!.FailedLoginCount);
-        Assert.Null(afterReset.LockoutEndsAt);
-    }
-
-    [Fact]
-    public async Task ConcurrentFailedSignInsAreAllCounted()
-    {
-        var alice = NewUser("alice");
-        await Users.CreateAsync(alice, Ct);
-
-        await RunConcurrently(20, _ => Users.RecordFailedLoginAsync(alice.Id, T0, 100, TimeSpan.FromMinutes(5), Ct));
-
-        Assert.Equal(20, (await Users.FindByIdAsync(alice.Id, Ct))!.FailedLoginCount);
-    }
-
-    [Fact]
     public async Task TimesComeBackAsUtcTruncatedToMilliseconds()
     {
         var precise = new DateTime(2025, 1, 2, 3, 4, 5, DateTimeKind.Utc).AddTicks(1_234_567);
         var alice = NewUser("alice");
-        alice.CreatedAt = precise;
-        alice.LockoutEndsAt = precise.ToLocalTime(); // a Local time is converted, not misread
+        alice.CreatedAt = precise.ToLocalTime(); // a Local time is converted, not misread
         await Users.CreateAsync(alice, Ct);
 
         var stored = await Users.FindByIdAsync(alice.Id, Ct);
@@ -272,8 +237,6 @@ public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
         var expected = new DateTime(2025, 1, 2, 3, 4, 5, 123, DateTimeKind.Utc);
         Assert.Equal(expected, stored!.CreatedAt);
         Assert.Equal(DateTimeKind.Utc, stored.CreatedAt.Kind);
-        Assert.Equal(expected, stored.LockoutEndsAt);
-        Assert.Equal(DateTimeKind.Utc, stored.LockoutEndsAt!.Value.Kind);
         // The caller's object holds what was stored.
         Assert.Equal(stored.CreatedAt, alice.CreatedAt);
     }
@@ -748,6 +711,48 @@ public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
         Assert.Null(await Tokens.FindByHashAsync(expiresNow.TokenHash, Ct));
         Assert.NotNull(await Tokens.FindByHashAsync(valid.TokenHash, Ct));
         Assert.Equal(0, await Tokens.DeleteExpiredAsync(T0, Ct));
+    }
+
+    // ---------------------------------------------------------------- sign-in attempt counters
+
+    [Fact]
+    public async Task SignInCountersStartAtOneCountUpPerKeyAndKeepTheirFirstExpiry()
+    {
+        var first = await Attempts.IncrementAsync("window-a", T0.AddHours(1), Ct);
+        // A later increment names another expiry: the counter keeps the one it was created with.
+        var second = await Attempts.IncrementAsync("window-a", T0.AddSeconds(-1), Ct);
+        var other = await Attempts.IncrementAsync("window-b", T0.AddHours(1), Ct);
+        var deleted = await Attempts.DeleteExpiredAsync(T0, Ct);
+
+        Assert.Equal((1L, 2L, 1L), (first, second, other));
+        Assert.Equal(0, deleted);
+        Assert.Equal(2, await Attempts.GetAsync("window-a", Ct));
+        Assert.Equal(0, await Attempts.GetAsync("never-counted", Ct));
+    }
+
+    [Fact]
+    public async Task ConcurrentSignInAttemptsAreEachCountedOnce()
+    {
+        var counts = await RunConcurrently(20, _ => Attempts.IncrementAsync("window", T0.AddHours(1), Ct));
+
+        // Every caller got its own count: no two saw the same value, so a limit checked on it cannot be out-raced.
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), counts.Order());
+        Assert.Equal(20, await Attempts.GetAsync("window", Ct));
+    }
+
+    [Fact]
+    public async Task DeleteExpiredRemovesOnlySignInCountersPastTheirExpiry()
+    {
+        await Attempts.IncrementAsync("expired", T0.AddSeconds(-1), Ct);
+        await Attempts.IncrementAsync("expires-now", T0, Ct);
+        await Attempts.IncrementAsync("valid", T0.AddSeconds(1), Ct);
+
+        var deleted = await Attempts.DeleteExpiredAsync(T0, Ct);
+
+        Assert.Equal(2, deleted);
+        Assert.Equal((0L, 0L, 1L), (await Attempts.GetAsync("expired", Ct), await Attempts.GetAsync("expires-now", Ct), await Attempts.GetAsync("valid", Ct)));
+        // A deleted window starts again from one.
+        Assert.Equal(1, await Attempts.IncrementAsync("expired", T0.AddHours(1), Ct));
     }
 
     [Fact]

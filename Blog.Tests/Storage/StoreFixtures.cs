@@ -6,9 +6,9 @@ using MongoDB.Driver;
 
 namespace Blog.Tests.Storage;
 
-/// <summary>The four stores of one implementation, plus its initializer.</summary>
+/// <summary>The stores of one implementation, plus its initializer.</summary>
 public sealed record StoreSet(
-    IUserStore Users, IPostStore Posts, ICommentStore Comments, IRefreshTokenStore Tokens, IStoreInitializer Initializer);
+    IUserStore Users, IPostStore Posts, ICommentStore Comments, IRefreshTokenStore Tokens, ISignInAttemptStore Attempts, IStoreInitializer Initializer);
 
 /// <summary>One storage implementation under test. <see cref="SkipReason"/> is set when it cannot run on this machine.</summary>
 public interface IStoreFixture
@@ -34,6 +34,7 @@ public sealed class LiteDbFixture : IStoreFixture, IDisposable
             new LiteDbPostStore(_context),
             new LiteDbCommentStore(_context),
             new LiteDbRefreshTokenStore(_context),
+            new LiteDbSignInAttemptStore(_context),
             new LiteDbStoreInitializer(_context));
     }
 
@@ -50,6 +51,7 @@ public sealed class LiteDbFixture : IStoreFixture, IDisposable
             _context.Posts.DeleteAll();
             _context.Comments.DeleteAll();
             _context.RefreshTokens.DeleteAll();
+            _context.SignInAttempts.DeleteAll();
         });
         await _stores.Initializer.InitializeAsync(ct);
         return _stores;
@@ -101,6 +103,7 @@ public sealed class MongoDbFixture : IStoreFixture, IAsyncLifetime
             new MongoPostStore(_context),
             new MongoCommentStore(_context),
             new MongoRefreshTokenStore(_context),
+            new MongoSignInAttemptStore(_context),
             new MongoStoreInitializer(_context));
         await _stores.Initializer.InitializeAsync(TestContext.Current.CancellationToken);
     }
@@ -113,6 +116,7 @@ public sealed class MongoDbFixture : IStoreFixture, IAsyncLifetime
         await context.Comments.DeleteManyAsync(FilterDefinition<Comment>.Empty, ct);
         await context.RefreshTokens.DeleteManyAsync(FilterDefinition<RefreshToken>.Empty, ct);
         await context.Locks.DeleteManyAsync(FilterDefinition<BsonDocument>.Empty, ct);
+        await context.SignInAttempts.DeleteManyAsync(FilterDefinition<SignInAttempt>.Empty, ct);
         return _stores!;
     }
 

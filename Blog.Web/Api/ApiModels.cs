@@ -2,7 +2,8 @@ namespace Blog.Web.Api;
 
 // The API's response and request shapes (docs/api-contract.md). JSON is camelCase; times are UTC.
 
-public sealed record AuthResponse(UserResponse User, string AccessToken, string RefreshToken, DateTimeOffset ExpiresAt);
+/// <summary><see cref="DeviceToken"/>: on sign-in and registration, kept in <c>DeviceCookie</c>.</summary>
+public sealed record AuthResponse(UserResponse User, string AccessToken, string RefreshToken, DateTimeOffset ExpiresAt, string? DeviceToken = null);
 
 public sealed record UserResponse(
     string Id,
@@ -68,10 +69,10 @@ public sealed record PagedList<T>(IReadOnlyList<T> Items, int Page, int PageSize
 }
 
 public sealed record RegisterRequest(string Username, string Email, string Password, string? DisplayName);
-public sealed record LoginRequest(string Login, string Password);
+public sealed record LoginRequest(string Login, string Password, string? DeviceToken = null);
 public sealed record RefreshRequest(string RefreshToken);
 public sealed record UpdateProfileRequest(string DisplayName, string? Bio);
-public sealed record ChangePasswordRequest(string CurrentPassword, string NewPassword);
+public sealed record ChangePasswordRequest(string CurrentPassword, string NewPassword, string? DeviceToken = null);
 public sealed record ChangeRoleRequest(string Role);
 public sealed record CreatePostRequest(string Title, string Summary, string Body, IReadOnlyList<string> Tags, bool Publish);
 public sealed record UpdatePostRequest(string Title, string Summary, string Body, IReadOnlyList<string> Tags);

@@ -64,11 +64,15 @@ internal static class AuthenticationExtensions
         return builder;
     }
 
-    /// <summary>Signs the API user in: the principal from the user, the tokens into the cookie's properties.</summary>
+    /// <summary>
+    /// Signs the API user in: the principal from the user, the tokens into the cookie's properties, and the device
+    /// token the API gave for this sign-in into <see cref="DeviceCookie"/>.
+    /// </summary>
     public static Task SignInAsync(HttpContext context, AuthResponse auth, bool persistent = true)
     {
         var properties = new AuthenticationProperties { IsPersistent = persistent };
         StoreTokens(properties, auth);
+        DeviceCookie.Store(context, auth.DeviceToken);
         return context.SignInAsync(Scheme, CurrentUser.CreatePrincipal(auth.User, Scheme), properties);
     }
 

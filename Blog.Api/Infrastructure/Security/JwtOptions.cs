@@ -15,6 +15,12 @@ public sealed class JwtOptions
     public const int MinimumKeyBytes = 32;
 
     /// <summary>
+    /// A key of 32 bytes can still carry almost no entropy (<c>"a"</c> 32 times). Requiring 16 distinct characters
+    /// refuses such keys; a random hex key of 64 characters has all 16 hex digits, base64 or alphanumeric keys far more.
+    /// </summary>
+    public const int MinimumDistinctKeyCharacters = 16;
+
+    /// <summary>
     /// The HS256 key: its UTF-8 bytes are the key, at least 32 of them. Give it 256 bits of entropy: e.g. 43+ random
     /// characters from a 64-character alphabet (<c>openssl rand -base64 48</c>). Never logged.
     /// </summary>
@@ -65,6 +71,11 @@ internal sealed class JwtOptionsValidator(IHostEnvironment environment) : IValid
         else if (Encoding.UTF8.GetByteCount(options.SigningKey) < JwtOptions.MinimumKeyBytes)
         {
             failures.Add($"Jwt:SigningKey is too short: HS256 needs at least {JwtOptions.MinimumKeyBytes} bytes (256 bits).");
+        }
+        else if (options.SigningKey.Distinct().Count() < JwtOptions.MinimumDistinctKeyCharacters)
+        {
+            failures.Add($"Jwt:SigningKey is too repetitive to be random: use at least {JwtOptions.MinimumDistinctKeyCharacters} distinct characters " +
+                "(e.g. openssl rand -base64 48).");
         }
 
         if (string.IsNullOrWhiteSpace(options.Issuer))
