@@ -149,6 +149,21 @@ public sealed class AdminSafetyTests
         }
     }
 
+    [Theory]
+    [InlineData(Blog.Tests.AppHost.AppHostArgs.JwtSigningKey)]
+    [InlineData(BlogApiFactory.SigningKey)]
+    [InlineData(null)]
+    public void RandomKeysOfAtLeast256BitsPassTheKeyCheck(string? key)
+    {
+        // null: a key shaped like the AppHost's generated one, 64 random characters from 62 symbols.
+        key ??= System.Security.Cryptography.RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 64);
+        var validator = new BlogApi::Blog.Api.JwtOptionsValidator(new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = "Production" });
+
+        var result = validator.Validate(null, new JwtOptions { SigningKey = key });
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
     [Fact]
     public async Task InDevelopmentWithoutAKeyTheApiStartsWithAnEphemeralKey()
     {
