@@ -4,11 +4,12 @@ using static Microsoft.Playwright.Assertions;
 namespace Blog.Tests.Web;
 
 /// <summary>
-/// Issue 9, item 4, through the real web and API: someone guessing an account's password as fast as the limits allow
-/// cannot keep its owner out of a browser that signed in before (the web's device cookie).
+/// Issue 9, items 4 and 7, through the real web and API: someone guessing an account's password as fast as the limits
+/// allow cannot keep its owner out of a browser that signed in before (the web's device cookie), and sign-up says why
+/// a common password is refused.
 /// </summary>
 [Collection(BrowserCollection.Name)]
-public class SignInUnderAttackBrowserTests(BlogBrowserFixture fixture)
+public class SignInAbuseBrowserTests(BlogBrowserFixture fixture)
 {
     private const string Password = "Str0ng-Passw0rd-42";
     private const string DeviceCookie = ".Blog.Device";
@@ -69,5 +70,27 @@ public class SignInUnderAttackBrowserTests(BlogBrowserFixture fixture)
 
         Assert.True(sent > 100, $"the attacker sent {sent} guesses, past the shared limit of 100");
         Assert.Empty(browser.ConsoleErrors);
+    }
+
+    [Fact]
+    public async Task SignUpShowsWhyACommonPasswordIsRefusedNextToThePassword()
+    {
+        fixture.SkipIfUnavailable();
+        var username = fixture.NewUsername("common");
+
+        await using var session = await fixture.NewSessionAsync();
+        var page = session.Page;
+        await page.GotoAsync("/account/signup");
+        await page.Locator("#username").FillAsync(username);
+        await page.Locator("#email").FillAsync($"{username}@blog.test");
+        await page.Locator("#password").FillAsync("Password123");
+        await page.Locator("#confirmPassword").FillAsync("Password123");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+
+        await Expect(page.Locator(".field:has(#password) .validation-message")).ToContainTextAsync("too common");
+        await session.ScreenshotAsync("signup-common-password");
+        Assert.Equal("/account/signup", new Uri(page.Url).AbsolutePath);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToHaveCountAsync(0);
+        Assert.Empty(session.ConsoleErrors);
     }
 }
