@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using Aspire.MongoDB.Driver;
@@ -17,12 +18,14 @@ using MongoDB.Driver.Core.Clusters;
 using MongoDB.Driver.Core.Connections;
 using MongoDB.Driver.Core.Events;
 using MongoDB.Driver.Core.Servers;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
 
 namespace Blog.Tests.Storage;
 
 /// <summary>
-/// The AddMongoDBClient stand-in and the MongoDB mapping, checked without a server: the client connects lazily, the
-/// tracer is fed the driver's own event types, and documents are serialised with the registered conventions.
+/// The AddMongoDBClient stand-in and the MongoDB mapping, checked without a server: the client connects lazily, tracing is
+/// the driver's own, and documents are serialised with the registered conventions.
 /// </summary>
 public sealed class MongoDBClientIntegrationTests
 {
@@ -98,6 +101,56 @@ public sealed class MongoDBClientIntegrationTests
         Assert.DoesNotContain(HealthChecks(b), r => r.Name == "MongoDB.Driver");
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-5")]
+    public void AHealthCheckTimeoutOfZeroOrLessMeansNoTimeoutAndDoesNotStopTheStart(string timeout)
+    {
+        var builder = NewBuilder(new()
+        {
+            ["ConnectionStrings:blogdb"] = "mongodb://db.example/blogdb",
+            ["Aspire:MongoDB:Driver:HealthCheckTimeout"] = timeout,
+        });
+
+        builder.AddMongoDBClient("blogdb");
+        using var host = builder.Build();
+
+        var registration = Assert.Single(HealthChecks(host), r => r.Name == "MongoDB.Driver");
+        Assert.Equal(Timeout.InfiniteTimeSpan, registration.Timeout);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AnExistingHealthCheckOfTheSameNameIsKept(bool registeredFirst)
+    {
+        var builder = NewBuilder(new() { ["ConnectionStrings:blogdb"] = "mongodb://db.example/blogdb" });
+        var own = new HealthCheckRegistration("MongoDB.Driver", _ => new PassingCheck(), failureStatus: null, tags: ["own"]);
+
+        if (registeredFirst)
+        {
+            builder.Services.AddHealthChecks().Add(own);
+            builder.AddMongoDBClient("blogdb");
+        }
+        else
+        {
+            builder.AddMongoDBClient("blogdb");
+            builder.Services.AddHealthChecks().Add(own);
+        }
+
+        builder.AddMongoDBClient("blogdb"); // a second call adds no second registration either
+        using var host = builder.Build();
+
+        var registration = Assert.Single(HealthChecks(host), r => r.Name == "MongoDB.Driver");
+        Assert.Same(own, registration);
+    }
+
+    private sealed class PassingCheck : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(HealthCheckResult.Healthy());
+    }
+
     [Fact]
     public void NoDatabaseIsRegisteredWhenTheUrlNamesNone()
     {
@@ -135,7 +188,6 @@ public sealed class MongoDBClientIntegrationTests
         var client = host.Services.GetRequiredService<IMongoClient>();
         Assert.Same(host.Services.GetRequiredService<ILoggerFactory>(), client.Settings.LoggingSettings?.LoggerFactory);
         Assert.Equal("blog-tests", client.Settings.ApplicationName);
-        Assert.NotNull(client.Settings.ClusterConfigurator);
     }
 
     [Fact]
@@ -151,62 +203,66 @@ public sealed class MongoDBClientIntegrationTests
     }
 
     [Fact]
-    public void EachCommandBecomesOneClientSpanWithDatabaseTags()
+    public async Task TheDriversOwnTracingIsRegisteredWithOpenTelemetryAndIsTheOnlySourceOfMongoSpans()
     {
-        var tracer = new MongoCommandTracer();
-        var stopped = new List<Activity>();
-        using var listener = Listen(stopped);
-        var connection = new ConnectionId(new ServerId(new ClusterId(), new DnsEndPoint("mongo.internal", 27017)));
-        using var parent = new Activity("request").Start();
+        using var host = BuildTracedHost(new() { ["ConnectionStrings:blogdb"] = Unreachable }, out var ended);
+        var client = host.Services.GetRequiredService<IMongoClient>();
 
-        tracer.OnStarted(new CommandStartedEvent("find", new BsonDocument { { "find", "posts" }, { "filter", new BsonDocument("slug", "x") } },
-            new DatabaseNamespace("blogdb"), 1, 41, connection));
-        var currentAfterStart = Activity.Current;
-        tracer.OnStarted(new CommandStartedEvent("insert", new BsonDocument("insert", "users"), new DatabaseNamespace("blogdb"), 2, 42, connection));
-        tracer.OnSucceeded(new CommandSucceededEvent("find", new BsonDocument("ok", 1), new DatabaseNamespace("blogdb"), 1, 41, connection, TimeSpan.FromMilliseconds(3)));
-        tracer.OnFailed(new CommandFailedEvent("insert", new DatabaseNamespace("blogdb"), new TimeoutException("boom"), 2, 42, connection, TimeSpan.FromMilliseconds(5)));
+        // Nothing of ours subscribes to the driver's command events: the driver's spans are the only ones per command.
+        Assert.Null(client.Settings.ClusterConfigurator);
+        Assert.False(client.Settings.TracingOptions?.Disabled ?? false);
 
-        Assert.Same(parent, currentAfterStart);
-        Assert.Equal(2, stopped.Count);
-        var find = stopped[0];
-        Assert.Equal("find posts", find.DisplayName);
-        Assert.Equal(ActivityKind.Client, find.Kind);
-        Assert.Equal(parent.TraceId, find.TraceId);
-        Assert.Equal("mongodb", find.GetTagItem("db.system.name"));
-        Assert.Equal("mongodb", find.GetTagItem("db.system"));
-        Assert.Equal("find", find.GetTagItem("db.operation.name"));
-        Assert.Equal("posts", find.GetTagItem("db.collection.name"));
-        Assert.Equal("blogdb", find.GetTagItem("db.namespace"));
-        Assert.Equal("mongo.internal", find.GetTagItem("server.address"));
-        Assert.Equal(27017, find.GetTagItem("server.port"));
-        Assert.Equal(ActivityStatusCode.Unset, find.Status);
-        var insert = stopped[1];
-        Assert.Equal("insert users", insert.DisplayName);
-        Assert.Equal(ActivityStatusCode.Error, insert.Status);
-        Assert.Equal(typeof(TimeoutException).FullName, insert.GetTagItem("error.type"));
+        var traceId = await PingUnderOwnTraceAsync(client);
+
+        // The OpenTelemetry provider built by the host received the driver's operation span (its source is registered).
+        var spans = ended.Where(a => a.TraceId == traceId && a.Source.Name != TestSource.Name).ToList();
+        Assert.NotEmpty(spans);
+        Assert.All(spans, a => Assert.Equal(MongoTelemetry.ActivitySourceName, a.Source.Name));
     }
 
     [Fact]
-    public void HandshakeAndAuthenticationCommandsAreNotTraced()
+    public async Task DisableTracingTurnsTheDriversTracingOffAndShowsNoMongoSpan()
     {
-        var tracer = new MongoCommandTracer();
-        var stopped = new List<Activity>();
-        using var listener = Listen(stopped);
-        var connection = new ConnectionId(new ServerId(new ClusterId(), new DnsEndPoint("mongo.internal", 27017)));
+        using var host = BuildTracedHost(new()
+        {
+            ["ConnectionStrings:blogdb"] = Unreachable,
+            ["Aspire:MongoDB:Driver:DisableTracing"] = "true",
+        }, out var ended);
+        var client = host.Services.GetRequiredService<IMongoClient>();
+        Assert.True(client.Settings.TracingOptions?.Disabled);
 
-        tracer.OnStarted(new CommandStartedEvent("saslStart", new BsonDocument("saslStart", 1), new DatabaseNamespace("admin"), 1, 51, connection));
-        tracer.OnSucceeded(new CommandSucceededEvent("saslStart", new BsonDocument("ok", 1), new DatabaseNamespace("admin"), 1, 51, connection, TimeSpan.Zero));
+        // A listener of our own, so that the driver has someone to emit to even without the provider's registration.
+        var heard = new ConcurrentBag<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == MongoTelemetry.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = heard.Add,
+        };
+        ActivitySource.AddActivityListener(listener);
 
-        Assert.Empty(stopped);
+        var traceId = await PingUnderOwnTraceAsync(client);
+
+        Assert.DoesNotContain(ended, a => a.TraceId == traceId && a.Source.Name == MongoTelemetry.ActivitySourceName);
+        Assert.DoesNotContain(heard, a => a.TraceId == traceId);
     }
 
-    [Theory]
-    [InlineData("find", "{ find: 'posts', filter: { } }", "posts")]
-    [InlineData("getMore", "{ getMore: NumberLong(5), collection: 'comments' }", "comments")]
-    [InlineData("aggregate", "{ aggregate: 1, pipeline: [] }", null)]
-    [InlineData("ping", "{ ping: 1 }", null)]
-    public void TheCollectionIsReadFromTheCommand(string commandName, string command, string? expected) =>
-        Assert.Equal(expected, MongoCommandTracer.CollectionOf(commandName, BsonDocument.Parse(command)));
+    [Fact]
+    public async Task OnAServerEachCommandShowsOnceUnderItsOperation()
+    {
+        var connectionString = Environment.GetEnvironmentVariable(MongoDbFixture.EnvironmentVariable);
+        Assert.SkipWhen(string.IsNullOrWhiteSpace(connectionString),
+            $"needs a MongoDB server: set {MongoDbFixture.EnvironmentVariable} (see README, Tests)");
+        using var host = BuildTracedHost(new() { ["ConnectionStrings:blogdb"] = connectionString }, out var ended);
+        var client = host.Services.GetRequiredService<IMongoClient>();
+
+        var traceId = await PingUnderOwnTraceAsync(client);
+
+        var spans = ended.Where(a => a.TraceId == traceId && a.Source.Name == MongoTelemetry.ActivitySourceName).ToList();
+        Assert.NotEmpty(spans);
+        // One span per (parent, name): a second tracer would add a sibling with the same command name.
+        Assert.All(spans.GroupBy(a => (a.ParentSpanId, a.DisplayName)), g => Assert.Single(g));
+    }
 
     [Theory]
     [InlineData("E11000 duplicate key error collection: blogdb.users index: username_unique dup key: { normalizedUsername: \"alice\" }", "username")]
@@ -263,15 +319,44 @@ public sealed class MongoDBClientIntegrationTests
     private static IEnumerable<HealthCheckRegistration> HealthChecks(IHost host) =>
         host.Services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations;
 
-    private static ActivityListener Listen(List<Activity> stopped)
+    private const string Unreachable = "mongodb://127.0.0.1:1/blogdb?serverSelectionTimeoutMS=200&connectTimeoutMS=200";
+
+    private static readonly ActivitySource TestSource = new($"mongo-client-tests-{Guid.NewGuid():N}");
+
+    /// <summary>A host whose OpenTelemetry tracer provider (built by the host, as in the app) records every span it ends.</summary>
+    private static IHost BuildTracedHost(Dictionary<string, string?> configuration, out ConcurrentQueue<Activity> ended)
     {
-        var listener = new ActivityListener
+        var builder = NewBuilder(configuration);
+        var sink = new ConcurrentQueue<Activity>();
+        builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing
+            .AddSource(TestSource.Name)
+            .SetSampler(new AlwaysOnSampler())
+            .AddProcessor(new RecordingProcessor(sink)));
+        builder.AddMongoDBClient("blogdb");
+        ended = sink;
+        var host = builder.Build();
+        _ = host.Services.GetRequiredService<TracerProvider>();
+        return host;
+    }
+
+    /// <summary>Runs a ping (it fails fast on an unreachable server) under a parent span of this test's own; returns its trace.</summary>
+    private static async Task<ActivityTraceId> PingUnderOwnTraceAsync(IMongoClient client)
+    {
+        using var parent = TestSource.StartActivity("test") ?? throw new InvalidOperationException("the test's tracer provider does not listen");
+        try
         {
-            ShouldListenTo = source => source.Name == MongoCommandTracer.ActivitySourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = stopped.Add,
-        };
-        ActivitySource.AddActivityListener(listener);
-        return listener;
+            await client.GetDatabase("blogdb").RunCommandAsync<BsonDocument>(new BsonDocument("ping", 1), cancellationToken: Ct);
+        }
+        catch (TimeoutException)
+        {
+            // No server here: the operation still starts (and ends) its span.
+        }
+
+        return parent.TraceId;
+    }
+
+    private sealed class RecordingProcessor(ConcurrentQueue<Activity> sink) : BaseProcessor<Activity>
+    {
+        public override void OnEnd(Activity data) => sink.Enqueue(data);
     }
 }

@@ -2,6 +2,11 @@
 // ASPIRE-FACTS.md). Same public shape, configuration keys and behaviour, so that switching to the official package is
 // a package reference and the deletion of this folder. It lives in Blog.Api (its only consumer) so that Blog.Web never
 // references MongoDB.Driver.
+//
+// The one deliberate difference: tracing. The official package traces through MongoDB.Driver.Core.Extensions.DiagnosticSources
+// (not served here); this one uses the tracing MongoDB.Driver 3.x has built in (ActivitySource "MongoDB.Driver", on by
+// default): its source is registered with OpenTelemetry, and DisableTracing turns the driver's TracingOptions off. Spans
+// therefore follow the driver's own conventions (an operation span with its command spans beneath it).
 using Aspire.MongoDB.Driver;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -22,8 +27,9 @@ public static class AspireMongoDBDriverExtensions
     /// <summary>
     /// Registers a singleton <see cref="IMongoClient"/> for the connection string <c>ConnectionStrings:{connectionName}</c>
     /// and, when that URL names a database, a singleton <see cref="IMongoDatabase"/> for it. Adds the
-    /// <c>MongoDB.Driver</c> health check (a ping), one trace span per command (ActivitySource <c>MongoDB.Driver</c>),
-    /// and routes the driver's logs through the host's <see cref="ILoggerFactory"/>.
+    /// <c>MongoDB.Driver</c> health check (a ping) unless a health check of that name exists, registers the driver's
+    /// own trace source (<c>MongoDB.Driver</c>) with OpenTelemetry, and routes the driver's logs through the host's
+    /// <see cref="ILoggerFactory"/>.
     /// </summary>
     /// <param name="builder">The host builder.</param>
     /// <param name="connectionName">The connection string's name; also the suffix of the settings section.</param>
@@ -82,7 +88,7 @@ public static class AspireMongoDBDriverExtensions
 
         // Parsed now, so that a malformed URL stops the start with the driver's own message.
         var url = MongoUrl.Create(settings.ConnectionString);
-        var tracer = settings.DisableTracing ? null : new MongoCommandTracer();
+        var disableTracing = settings.DisableTracing;
 
         IMongoClient CreateClient(IServiceProvider services)
         {
@@ -92,15 +98,9 @@ public static class AspireMongoDBDriverExtensions
                 clientSettings.LoggingSettings = new LoggingSettings(loggerFactory);
             }
 
-            if (tracer is not null)
-            {
-                var configured = clientSettings.ClusterConfigurator;
-                clientSettings.ClusterConfigurator = cluster =>
-                {
-                    configured?.Invoke(cluster);
-                    tracer.Subscribe(cluster);
-                };
-            }
+            // The driver traces every operation and command itself unless told not to; nothing else must emit
+            // spans for the same commands, or each shows twice.
+            clientSettings.TracingOptions = new TracingOptions { Disabled = disableTracing };
 
             configureClientSettings?.Invoke(clientSettings);
             return new MongoClient(clientSettings);
@@ -124,22 +124,34 @@ public static class AspireMongoDBDriverExtensions
             }
         }
 
-        if (tracer is not null)
+        if (!disableTracing)
         {
-            services.AddOpenTelemetry().WithTracing(tracing => tracing.AddSource(MongoCommandTracer.ActivitySourceName));
+            services.AddOpenTelemetry().WithTracing(tracing => tracing.AddSource(MongoTelemetry.ActivitySourceName));
         }
 
         if (!settings.DisableHealthChecks)
         {
             var databaseName = string.IsNullOrEmpty(url.DatabaseName) ? DefaultDatabaseForPing : url.DatabaseName;
-            services.AddHealthChecks().Add(new HealthCheckRegistration(
+            var registration = new HealthCheckRegistration(
                 serviceKey is null ? DefaultHealthCheckName : $"{DefaultHealthCheckName}_{connectionName}",
                 sp => new MongoDBHealthCheck(
                     serviceKey is null ? sp.GetRequiredService<IMongoClient>() : sp.GetRequiredKeyedService<IMongoClient>(serviceKey),
                     databaseName),
                 failureStatus: default,
                 tags: default,
-                timeout: settings.HealthCheckTimeout is { } ms ? TimeSpan.FromMilliseconds(ms) : null));
+                // As the official integration: a timeout of 0 or less means none (HealthCheckRegistration refuses it).
+                timeout: settings.HealthCheckTimeout is > 0 and var ms ? TimeSpan.FromMilliseconds(ms) : null);
+
+            // Only if no registration has that name yet, wherever it was added: PostConfigure runs after every
+            // AddHealthChecks().Add(...), and duplicate names would make the health check service refuse to start.
+            services.AddHealthChecks();
+            services.PostConfigure<HealthCheckServiceOptions>(options =>
+            {
+                if (options.Registrations.All(r => r.Name != registration.Name))
+                {
+                    options.Registrations.Add(registration);
+                }
+            });
         }
     }
 }

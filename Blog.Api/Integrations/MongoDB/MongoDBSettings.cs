@@ -16,9 +16,12 @@ public sealed class MongoDBSettings
     /// <summary>When true, no <c>MongoDB.Driver</c> health check is registered.</summary>
     public bool DisableHealthChecks { get; set; }
 
-    /// <summary>Timeout of the health check's ping, in milliseconds; none when null.</summary>
+    /// <summary>Timeout of the health check's ping, in milliseconds; none when null, 0 or less.</summary>
     public int? HealthCheckTimeout { get; set; }
 
-    /// <summary>When true, MongoDB commands are not traced.</summary>
+    /// <summary>
+    /// When true, the driver's built-in tracing is turned off for this client (<c>TracingOptions.Disabled</c>) and its
+    /// <c>MongoDB.Driver</c> source is not registered with OpenTelemetry.
+    /// </summary>
     public bool DisableTracing { get; set; }
 }

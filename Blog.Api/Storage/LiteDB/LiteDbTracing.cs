@@ -4,7 +4,7 @@ namespace Blog.Api.Storage.LiteDB;
 
 /// <summary>
 /// One client span per store operation on the embedded file, named <c>{operation} {collection}</c> with the OpenTelemetry
-/// database tags: the LiteDB counterpart of the span per MongoDB command (<c>MongoCommandTracer</c>), so that a trace
+/// database tags: the LiteDB counterpart of the MongoDB driver's own command spans, so that a trace
 /// reaches the database whichever store runs. LiteDB raises no command events, so <see cref="LiteDbContext.Read{T}"/>
 /// and <see cref="LiteDbContext.Write{T}(string, string, Func{T})"/> start the span around the store's work.
 /// </summary>
