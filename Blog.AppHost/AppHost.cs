@@ -18,8 +18,8 @@ var jwtSigningKey = builder.AddParameter("jwt-signing-key", new GenerateParamete
     MinLength = 64,
     Special = false,
 }, secret: true, persist: true);
-var adminUsername = builder.AddParameter("admin-username", "admin", publishValueAsDefault: true);
-var adminEmail = builder.AddParameter("admin-email", "admin@blog.local", publishValueAsDefault: true);
+var adminUsername = builder.AddParameterWithDefault("admin-username", "admin");
+var adminEmail = builder.AddParameterWithDefault("admin-email", "admin@blog.local");
 var adminPassword = builder.AddParameter("admin-password", new GenerateParameterDefault
 {
     MinLength = 24,
@@ -43,7 +43,8 @@ builder.AddProject<Projects.Blog_Web>("web")
     .WithReference(api)
     .WaitFor(api)
     .WithOptionalReference(cache)
-    .WithExternalHttpEndpoints();
+    .WithExternalHttpEndpoints()
+    .WithHttpHealthCheck("/health");
 
 // Deployment targets: `aspire publish -o deploy` writes deploy/compose and deploy/k8s (docs/deployment.md).
 builder.AddDockerComposeEnvironment("compose");

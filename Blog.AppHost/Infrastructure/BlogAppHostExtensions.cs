@@ -76,6 +76,18 @@ internal static class BlogAppHostExtensions
             return Task.CompletedTask;
         });
 
+    /// <summary>
+    /// A plain (not secret) parameter whose value is <c>Parameters:{name}</c> from configuration (command line, user
+    /// secrets, environment) and <paramref name="defaultValue"/> otherwise. Aspire keeps a parameter added with a constant
+    /// value whatever configuration says, so the value is read here; publishing writes the default into the env files.
+    /// </summary>
+    public static IResourceBuilder<ParameterResource> AddParameterWithDefault(
+        this IDistributedApplicationBuilder builder, string name, string defaultValue) =>
+        builder.AddParameter(
+            name,
+            () => builder.Configuration[$"Parameters:{name}"] is { Length: > 0 } configured ? configured : defaultValue,
+            publishValueAsDefault: true);
+
     public static void TellWhereTheAdminPasswordIs(this IDistributedApplicationBuilder builder, IResourceBuilder<ParameterResource> adminUsername)
     {
         if (!builder.ExecutionContext.IsRunMode)

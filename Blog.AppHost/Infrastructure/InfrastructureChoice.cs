@@ -26,12 +26,15 @@ public sealed record InfrastructureChoice(DatabaseKind Database, string Database
     public const string DatabaseKey = "Blog:Database";
     public const string CacheKey = "Blog:Cache";
 
+    /// <summary>The image our AddMongoDB runs (Hosting/MongoDB), as the official Aspire.Hosting.MongoDB 13.4+ does.</summary>
+    public const string MongoImageReference = Aspire.Hosting.MongoDBBuilderExtensions.ImageReference;
+
     /// <summary>The image Aspire.Hosting.Redis 13.6.5 runs.</summary>
     public const string RedisImageReference = "docker.io/library/redis:8.6";
 
     private static readonly BackingService s_database = new(
         "MongoDB", "blogdb", DatabaseKey, "mongodb", "embedded", "the embedded LiteDB store",
-        Aspire.Hosting.MongoDBBuilderExtensions.ImageReference);
+        MongoImageReference);
 
     private static readonly BackingService s_cache = new(
         "Redis", "cache", CacheKey, "redis", "memory", "the in-memory output cache", RedisImageReference);

@@ -34,6 +34,25 @@ public class AppHostEndToEndTests
     }
 
     [Fact]
+    public async Task AnAdminUsernameGivenOnTheCommandLineIsTheAdminWhoSignsIn()
+    {
+        // What a new user types: dotnet run --project Blog.AppHost -- --Parameters:admin-username=siteadmin
+        await using var app = await StartAsync("embedded", "memory", "--Parameters:admin-username=siteadmin");
+
+        using var api = app.CreateHttpClient("api");
+        var login = await api.PostAsJsonAsync("/api/auth/login", new { login = "siteadmin", password = AppHostArgs.AdminPassword }, s_ct);
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        var tokens = await login.Content.ReadFromJsonAsync<TokenBody>(s_ct);
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens!.AccessToken);
+
+        var me = await api.GetFromJsonAsync<MeBody>("/api/auth/me", s_ct);
+        Assert.Equal(("siteadmin", "Admin"), (me!.Username, me.Role));
+
+        var old = await app.CreateHttpClient("api").PostAsJsonAsync("/api/auth/login", new { login = "admin", password = AppHostArgs.AdminPassword }, s_ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, old.StatusCode);
+    }
+
+    [Fact]
     public async Task RedisContainerHoldsTheApisOutputCache()
     {
         var missing = await ContainerPrerequisites.MissingForAsync(InfrastructureChoice.RedisImageReference);
@@ -51,7 +70,7 @@ public class AppHostEndToEndTests
     [Fact]
     public async Task MongoDBAndRedisContainersServeThePostsThroughTheWeb()
     {
-        var missing = await ContainerPrerequisites.MissingForAsync(MongoDBBuilderExtensions.ImageReference)
+        var missing = await ContainerPrerequisites.MissingForAsync(InfrastructureChoice.MongoImageReference)
             ?? await ContainerPrerequisites.MissingForAsync(InfrastructureChoice.RedisImageReference);
         Assert.SkipWhen(missing is not null, $"MongoDB container case skipped: {missing}");
 
@@ -65,11 +84,11 @@ public class AppHostEndToEndTests
         await AssertOutputCacheEntriesAreInRedisAsync(app);
     }
 
-    private static async Task<DistributedApplication> StartAsync(string database, string cache)
+    private static async Task<DistributedApplication> StartAsync(string database, string cache, params string[] extra)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("blog-apphost-").FullName;
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Blog_AppHost>(
-            AppHostArgs.Create(database, cache, dataDirectory), s_ct);
+            AppHostArgs.Create(database, cache, dataDirectory, extra), s_ct);
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
         // Resource logs are in the dashboard when run by hand; in test output only what went wrong.
         builder.Services.AddLogging(logging => logging
@@ -134,6 +153,8 @@ public class AppHostEndToEndTests
     }
 
     private sealed record TokenBody(string AccessToken);
+
+    private sealed record MeBody(string Username, string Role);
 }
 
 [CollectionDefinition(Name)]

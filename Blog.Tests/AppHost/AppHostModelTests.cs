@@ -1,9 +1,12 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Blog.AppHost.Hosting.MongoDB;
 using Blog.AppHost.Infrastructure;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Blog.Tests.AppHost;
 
@@ -128,6 +131,69 @@ public class AppHostModelTests
 
         Assert.Equal("false", (await EnvironmentOfAsync(builder, "api"))["Blog__Passwords__BlockCommon"]);
     }
+
+    [Fact]
+    public async Task EveryPlainParameterTakesItsValueFromConfigurationBeforeItsDefault()
+    {
+        await using var configured = await CreateBuilderAsync("embedded", "memory",
+            "--Parameters:admin-username=siteadmin", "--Parameters:admin-email=site@blog.test");
+        await using var defaults = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Blog_AppHost>(
+            ["--Blog:Database=embedded", "--Blog:Cache=memory", $"--Blog:EmbeddedDataDirectory={Path.GetTempPath()}"], s_ct);
+
+        Assert.Equal("siteadmin", await ParameterValueAsync(configured, "admin-username"));
+        Assert.Equal("site@blog.test", await ParameterValueAsync(configured, "admin-email"));
+        Assert.Equal("admin", await ParameterValueAsync(defaults, "admin-username"));
+        Assert.Equal("admin@blog.local", await ParameterValueAsync(defaults, "admin-email"));
+    }
+
+    [Fact]
+    public async Task TheWebHasAnHttpHealthCheckInTheModel()
+    {
+        await using var builder = await CreateBuilderAsync("embedded", "memory");
+
+        Assert.Contains(Resource(builder, "web").Annotations.OfType<HealthCheckAnnotation>(), _ => true);
+        Assert.Contains(Resource(builder, "api").Annotations.OfType<HealthCheckAnnotation>(), _ => true);
+    }
+
+    [Fact]
+    public async Task TheMongoUriPropertyCarriesAuthSourceAndTheDatabaseNameIsUrlEncoded()
+    {
+        var builder = DistributedApplication.CreateBuilder(["--Parameters:m-password=pw"]);
+        var server = builder.AddMongoDB("m");
+        var database = server.AddDatabase("db", "my db");
+
+        var serverUri = Assert.Single(((IResourceWithConnectionString)server.Resource).GetConnectionProperties(), p => p.Key == "Uri").Value;
+        var databaseUri = Assert.Single(((IResourceWithConnectionString)database.Resource).GetConnectionProperties(), p => p.Key == "Uri").Value;
+
+        Assert.Equal("mongodb://admin:{m-password.value}@{m.bindings.tcp.host}:{m.bindings.tcp.port}/?authSource=admin&authMechanism=SCRAM-SHA-256",
+            serverUri.ValueExpression);
+        Assert.Equal("mongodb://admin:{m-password.value}@{m.bindings.tcp.host}:{m.bindings.tcp.port}/my%20db?authSource=admin&authMechanism=SCRAM-SHA-256",
+            databaseUri.ValueExpression);
+        Assert.Equal(databaseUri.ValueExpression, database.Resource.ConnectionStringExpression.ValueExpression);
+    }
+
+    [Fact]
+    public async Task TheAppHostsMongoPingHealthCheckIsOneInstanceWithOneClient()
+    {
+        await using var builder = await CreateBuilderAsync("mongodb", "memory");
+        await using var app = await builder.BuildAsync(s_ct);
+        var registrations = app.Services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations;
+
+        foreach (var name in new[] { "mongo_check", "blogdb_check" })
+        {
+            var registration = Assert.Single(registrations, r => r.Name == name);
+            Assert.Same(registration.Factory(app.Services), registration.Factory(app.Services));
+        }
+
+        var check = new MongoPingHealthCheck(() => "mongodb://127.0.0.1:1/blogdb?serverSelectionTimeoutMS=100&connectTimeoutMS=100");
+        var context = new HealthCheckContext { Registration = new HealthCheckRegistration("m", check, HealthStatus.Unhealthy, null) };
+        Assert.Equal(HealthStatus.Unhealthy, (await check.CheckHealthAsync(context, s_ct)).Status);
+        Assert.Equal(HealthStatus.Unhealthy, (await check.CheckHealthAsync(context, s_ct)).Status);
+        Assert.Equal(1, check.ClientsBuilt);
+    }
+
+    private static async Task<string?> ParameterValueAsync(IDistributedApplicationTestingBuilder builder, string name) =>
+        await Assert.IsType<ParameterResource>(Resource(builder, name)).GetValueAsync(s_ct);
 
     private static IConfiguration Config(string database, string cache) =>
         new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

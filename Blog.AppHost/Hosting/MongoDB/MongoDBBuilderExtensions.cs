@@ -7,6 +7,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Aspire.Hosting;
 
+/// <summary>Adds MongoDB containers and databases to the application model, as Aspire.Hosting.MongoDB does.</summary>
 public static class MongoDBBuilderExtensions
 {
     internal const string Image = "library/mongo";
@@ -15,8 +16,8 @@ public static class MongoDBBuilderExtensions
     internal const int DefaultContainerPort = 27017;
     internal const string DataPath = "/data/db";
 
-    /// <summary>Image reference as a container runtime names it, e.g. to check that it exists locally.</summary>
-    public const string ImageReference = $"{Registry}/{Image}:{Tag}";
+    /// <summary>Image reference as a container runtime names it (internal: the official package has no such member).</summary>
+    internal const string ImageReference = $"{Registry}/{Image}:{Tag}";
 
     /// <summary>
     /// Adds a MongoDB container (<c>docker.io/library/mongo:8.3</c>, endpoint <c>tcp</c> on 27017). Without a password a
@@ -108,10 +109,9 @@ public static class MongoDBBuilderExtensions
                 ?? throw new DistributedApplicationException($"ConnectionStringAvailableEvent was published for '{resource.Name}', but its connection string was null.");
         });
 
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            key,
-            _ => new MongoPingHealthCheck(() => connectionString ?? throw new InvalidOperationException($"The connection string of '{resource.Name}' is not available yet.")),
-            failureStatus: null,
-            tags: null));
+        // One check instance for the AppHost's lifetime: the health check service calls the factory on every run,
+        // and the check holds the one client it builds from the connection string.
+        var check = new MongoPingHealthCheck(() => connectionString ?? throw new InvalidOperationException($"The connection string of '{resource.Name}' is not available yet."));
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(key, _ => check, failureStatus: null, tags: null));
     }
 }

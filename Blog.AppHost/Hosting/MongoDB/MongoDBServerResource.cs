@@ -35,16 +35,11 @@ public class MongoDBServerResource(string name, ParameterResource? userNameParam
     /// <summary><c>mongodb://user:password@host:port/?authSource=admin&amp;authMechanism=SCRAM-SHA-256</c></summary>
     public ReferenceExpression ConnectionStringExpression => BuildConnectionString(databaseName: null);
 
-    /// <summary><c>mongodb://user:password@host:port</c>, without a database or options.</summary>
-    public ReferenceExpression UriExpression
-    {
-        get
-        {
-            var builder = new ReferenceExpressionBuilder();
-            AppendServerUri(builder);
-            return builder.Build();
-        }
-    }
+    /// <summary>
+    /// The <c>Uri</c> connection property: the server's URL with the options the official package puts there,
+    /// <c>mongodb://user:password@host:port/?authSource=admin&amp;authMechanism=SCRAM-SHA-256</c>.
+    /// </summary>
+    public ReferenceExpression UriExpression => BuildConnectionString(databaseName: null);
 
     internal ReferenceExpression BuildConnectionString(string? databaseName)
     {
@@ -53,7 +48,8 @@ public class MongoDBServerResource(string name, ParameterResource? userNameParam
         builder.AppendLiteral("/");
         if (databaseName is not null)
         {
-            builder.AppendLiteral(databaseName);
+            // The path of a MongoDB URL is the database name, percent-decoded by the drivers.
+            builder.AppendLiteral(Uri.EscapeDataString(databaseName));
         }
 
         builder.AppendLiteral($"?authSource={AuthenticationDatabase}&authMechanism={AuthenticationMechanism}");
@@ -103,5 +99,6 @@ public class MongoDBDatabaseResource(string name, string databaseName, MongoDBSe
 
     IEnumerable<KeyValuePair<string, ReferenceExpression>> IResourceWithConnectionString.GetConnectionProperties() =>
         ((IResourceWithConnectionString)Parent).GetConnectionProperties()
+            .Select(p => p.Key == "Uri" ? new KeyValuePair<string, ReferenceExpression>("Uri", ConnectionStringExpression) : p)
             .Append(new("DatabaseName", ReferenceExpression.Create($"{DatabaseName}")));
 }
