@@ -1,3 +1,4 @@
+using Blog.AppHost.Hosting.MongoDB;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -10,13 +11,29 @@ internal static class BlogAppHostExtensions
     public const string CacheResourceName = "cache";
     public const string EmbeddedDataDirectoryKey = "Blog:EmbeddedDataDirectory";
 
-    /// <summary>The MongoDB database resource, or null for the embedded store.</summary>
-    public static IResourceBuilder<IResourceWithConnectionString>? AddBlogDatabase(this IDistributedApplicationBuilder builder, DatabaseKind kind) => kind switch
+    /// <summary>The API's MongoDB user in the MongoDB container: <c>readWrite</c> on the blog database only.</summary>
+    public const string MongoApplicationUserName = "blog";
+
+    /// <summary>
+    /// The MongoDB database resource, or null for the embedded store. The container gets an application user whose
+    /// password is the generated secret parameter <c>mongo-app-password</c>; root stays in the container.
+    /// </summary>
+    public static IResourceBuilder<IResourceWithConnectionString>? AddBlogDatabase(this IDistributedApplicationBuilder builder, DatabaseKind kind)
     {
-        DatabaseKind.MongoDBContainer => builder.AddMongoDB("mongo").WithDataVolume().AddDatabase(DatabaseResourceName).AsConnectionString(),
-        DatabaseKind.MongoDBConnectionString => builder.AddConnectionString(DatabaseResourceName),
-        _ => null,
-    };
+        switch (kind)
+        {
+            case DatabaseKind.MongoDBContainer:
+                var password = builder.AddParameter("mongo-app-password", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true)
+                    .WithDescription("Password of the API's MongoDB user (readWrite on blogdb only); set again at every start of mongo");
+                return builder.AddMongoDB("mongo").WithDataVolume().AddDatabase(DatabaseResourceName)
+                    .WithApplicationUser(MongoApplicationUserName, password)
+                    .AsConnectionString();
+            case DatabaseKind.MongoDBConnectionString:
+                return builder.AddConnectionString(DatabaseResourceName);
+            default:
+                return null;
+        }
+    }
 
     /// <summary>The Redis resource, or null for the in-memory cache.</summary>
     public static IResourceBuilder<IResourceWithConnectionString>? AddBlogCache(this IDistributedApplicationBuilder builder, CacheKind kind) => kind switch
@@ -39,6 +56,12 @@ internal static class BlogAppHostExtensions
     public static IResourceBuilder<ProjectResource> WithBlogDatabase(
         this IResourceBuilder<ProjectResource> api, IResourceBuilder<IResourceWithConnectionString>? database, string embeddedPath)
     {
+        if (database is IResourceBuilder<MongoDBDatabaseResource> container)
+        {
+            // As the application user, never root (the official WithReference would hand over the root password).
+            return api.WithApplicationUserReference(container, DatabaseResourceName);
+        }
+
         if (database is not null)
         {
             return api.WithReference(database).WaitFor(database);

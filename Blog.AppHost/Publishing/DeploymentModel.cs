@@ -79,7 +79,9 @@ internal sealed record DeploymentDependency(string Service, DependencyCondition 
 /// <param name="Command">An exec probe (argv, no shell unless the command is one): compose health checks, Kubernetes exec probes.</param>
 /// <param name="ReadinessPath">For HTTP services: the readiness path (Kubernetes httpGet probes).</param>
 /// <param name="LivenessPath">For HTTP services: the liveness path.</param>
-internal sealed record ServiceProbe(IReadOnlyList<string> Command, string? ReadinessPath = null, string? LivenessPath = null, int StartPeriodSeconds = 30);
+/// <param name="ReadinessOverTcp">Kubernetes: the command is the startup probe only; readiness is a TCP connect to the first port.</param>
+internal sealed record ServiceProbe(
+    IReadOnlyList<string> Command, string? ReadinessPath = null, string? LivenessPath = null, int StartPeriodSeconds = 30, bool ReadinessOverTcp = false);
 
 internal sealed class DeploymentService
 {

@@ -323,7 +323,9 @@ internal static class KubernetesWriter
         else if (probe is not null)
         {
             container.StartupProbe = ExecProbe(probe.Command, period: 5, failures: 24);
-            container.ReadinessProbe = ExecProbe(probe.Command, period: 10, failures: 3);
+            container.ReadinessProbe = probe.ReadinessOverTcp && firstPort is not null
+                ? new V1Probe { TcpSocket = new V1TCPSocketAction { Port = firstPort.Name }, PeriodSeconds = 10, FailureThreshold = 3 }
+                : ExecProbe(probe.Command, period: 10, failures: 3);
             container.LivenessProbe = firstPort is null
                 ? ExecProbe(probe.Command, period: 20, failures: 3)
                 : new V1Probe { TcpSocket = new V1TCPSocketAction { Port = firstPort.Name }, PeriodSeconds = 20, FailureThreshold = 3 };

@@ -1,5 +1,7 @@
 // Part of our stand-ins for Aspire.Hosting.Docker / Aspire.Hosting.Kubernetes (see DeploymentModel.cs).
 
+using Blog.AppHost.Hosting.MongoDB;
+
 namespace Blog.AppHost.Publishing;
 
 /// <summary>
@@ -27,9 +29,12 @@ internal static class ServiceProbes
         // Aspire starts Redis with --requirepass $REDIS_PASSWORD; the probe authenticates the same way.
         RedisResource => new ServiceProbe(
             ["/bin/sh", "-c", "redis-cli -a \"$REDIS_PASSWORD\" --no-auth-warning ping | grep -q PONG"], StartPeriodSeconds: 10),
-        // ping needs no authentication; mongosh exits non-zero when the server does not answer.
-        MongoDBServerResource => new ServiceProbe(
-            ["mongosh", "--quiet", "--norc", "--eval", "db.adminCommand('ping').ok"], StartPeriodSeconds: 40),
+        // Signs in (as the API's user where there is one) on the container's host name: never true against the
+        // image's init-time server, which runs without authentication on 127.0.0.1 only (Hosting/MongoDB/MongoDBApplicationUser.cs).
+        // Kubernetes: startup only; readiness over TCP, so a slow mongosh can never drop the name from the headless Service's DNS.
+        MongoDBServerResource mongo => new ServiceProbe(
+            ["/bin/bash", "-c", mongo.HasAnnotationOfType<MongoDBApplicationUserAnnotation>() ? MongoDBApplicationUser.ProbeScript : MongoDBApplicationUser.RootProbeScript],
+            StartPeriodSeconds: 40, ReadinessOverTcp: true),
         _ => null,
     };
 

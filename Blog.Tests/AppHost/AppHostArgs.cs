@@ -25,6 +25,7 @@ internal static class AppHostArgs
         // Container passwords are generated parameters; fixed here so runs are reproducible.
         "--Parameters:cache-password=CachePassw0rdForTests",
         "--Parameters:mongo-password=MongoPassw0rdForTests",
+        "--Parameters:mongo-app-password=MongoAppPassw0rdForTests",
         .. extra,
     ];
 }

@@ -63,11 +63,14 @@ public class AppHostModelTests
         Assert.Equal(["api", "cache"], WaitsOf(builder, "web"));
         Assert.Contains(Resource(builder, "api").Annotations.OfType<HealthCheckAnnotation>(), _ => true);
 
+        // The API signs in as its own user (readWrite on blogdb), never as root.
         var apiEnv = await EnvironmentOfAsync(builder, "api");
-        Assert.Equal("{blogdb.connectionString}", apiEnv["ConnectionStrings__blogdb"]);
+        Assert.Equal("mongodb://{mongo.bindings.tcp.host}:{mongo.bindings.tcp.port}/blogdb?authSource=blogdb&authMechanism=SCRAM-SHA-256", apiEnv["ConnectionStrings__blogdb"]);
+        Assert.Equal("blog", apiEnv["Blog__Storage__MongoUsername"]);
+        Assert.Equal("{mongo-app-password.value}", apiEnv["Blog__Storage__MongoPassword"]);
+        Assert.DoesNotContain(apiEnv.Values, v => v.Contains("mongo-password", StringComparison.Ordinal));
+        Assert.Contains(blogdb.Annotations.OfType<HealthCheckAnnotation>(), h => h.Key == "blogdb_application_user_check");
         Assert.Equal("{cache.connectionString}", apiEnv["ConnectionStrings__cache"]);
-        Assert.Equal("{mongo.bindings.tcp.host}", apiEnv["BLOGDB_HOST"]);
-        Assert.Equal("blogdb", apiEnv["BLOGDB_DATABASENAME"]);
         Assert.DoesNotContain("Blog__Storage__EmbeddedPath", apiEnv.Keys);
 
         var webEnv = await EnvironmentOfAsync(builder, "web");

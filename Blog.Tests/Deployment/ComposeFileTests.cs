@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Blog.AppHost.Hosting.MongoDB;
 using YamlDotNet.RepresentationModel;
 
 namespace Blog.Tests.Deployment;
@@ -14,6 +15,7 @@ public sealed class PublishedDeploymentsCollection : ICollectionFixture<Publishe
 public class ComposeFileTests(PublishedDeployments published)
 {
     private const string MongoPassword = "${MONGO_PASSWORD:?set MONGO_PASSWORD in .env}";
+    private const string MongoAppPassword = "${MONGO_APP_PASSWORD:?set MONGO_APP_PASSWORD in .env}";
     private const string CachePassword = "${CACHE_PASSWORD:?set CACHE_PASSWORD in .env}";
 
     private YamlMappingNode Compose => DeploymentFiles.LoadYaml(Path.Combine(published.Containers, "compose", "docker-compose.yaml"));
@@ -73,7 +75,7 @@ public class ComposeFileTests(PublishedDeployments published)
             Service("web").At("healthcheck", "test").Strings());
         Assert.Equal(["CMD", "/bin/sh", "-c", "redis-cli -a \"$$REDIS_PASSWORD\" --no-auth-warning ping | grep -q PONG"],
             Service("cache").At("healthcheck", "test").Strings());
-        Assert.Equal(["CMD", "mongosh", "--quiet", "--norc", "--eval", "db.adminCommand('ping').ok"],
+        Assert.Equal(["CMD", "/bin/bash", "-c", MongoDBApplicationUser.ProbeScript.Replace("$", "$$", StringComparison.Ordinal)],
             Service("mongo").At("healthcheck", "test").Strings());
     }
 
@@ -106,7 +108,11 @@ public class ComposeFileTests(PublishedDeployments published)
     public void ConnectionStringsUseServiceNamesInternalPortsAndPasswordVariables()
     {
         var api = Service("api").At("environment").Pairs();
-        Assert.Equal($"mongodb://admin:{MongoPassword}@mongo:27017/blogdb?authSource=admin&authMechanism=SCRAM-SHA-256", api["ConnectionStrings__blogdb"]);
+        // The API's own user, its password as a setting of its own (the API URL-encodes it), never root's.
+        Assert.Equal("mongodb://mongo:27017/blogdb?authSource=blogdb&authMechanism=SCRAM-SHA-256", api["ConnectionStrings__blogdb"]);
+        Assert.Equal("blog", api["Blog__Storage__MongoUsername"]);
+        Assert.Equal(MongoAppPassword, api["Blog__Storage__MongoPassword"]);
+        Assert.DoesNotContain(api.Values, v => v.Contains("MONGO_PASSWORD", StringComparison.Ordinal));
         Assert.Equal($"cache:6379,password={CachePassword}", api["ConnectionStrings__cache"]);
         Assert.Equal("${JWT_SIGNING_KEY:?set JWT_SIGNING_KEY in .env}", api["Jwt__SigningKey"]);
         Assert.Equal("${ADMIN_PASSWORD:?set ADMIN_PASSWORD in .env}", api["Admin__Password"]);
@@ -144,7 +150,7 @@ public class ComposeFileTests(PublishedDeployments published)
     {
         var compose = Path.Combine(published.Containers, "compose");
         var env = ReadEnv(published.Containers);
-        string[] secrets = ["MONGO_PASSWORD", "CACHE_PASSWORD", "JWT_SIGNING_KEY", "ADMIN_PASSWORD"];
+        string[] secrets = ["MONGO_PASSWORD", "MONGO_APP_PASSWORD", "CACHE_PASSWORD", "JWT_SIGNING_KEY", "ADMIN_PASSWORD"];
         foreach (var key in secrets)
         {
             Assert.Matches("^[A-Za-z0-9]{32,}$", env[key]);

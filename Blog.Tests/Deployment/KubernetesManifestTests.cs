@@ -84,7 +84,8 @@ public class KubernetesManifestTests(PublishedDeployments published)
         Assert.Equal(999, pod.SecurityContext.FsGroup);
         var container = Assert.Single(pod.Containers);
         Assert.Contains(container.VolumeMounts, m => m.Name == claim && m.MountPath == mountPath);
-        Assert.NotNull(container.ReadinessProbe.Exec);
+        Assert.NotNull(container.StartupProbe.Exec);
+        Assert.NotNull(container.ReadinessProbe);
         Assert.NotNull(container.LivenessProbe);
 
         var service = Single<V1Service>(name);
@@ -116,18 +117,19 @@ public class KubernetesManifestTests(PublishedDeployments published)
         var cache = env.FindIndex(e => e.Name == "ConnectionStrings__cache");
         Assert.Equal("cache:6379,password=$(CACHE_PASSWORD)", env[cache].Value);
         Assert.InRange(env.FindIndex(e => e.Name == "CACHE_PASSWORD" && e.ValueFrom.SecretKeyRef.Key == "CACHE_PASSWORD"), 0, cache - 1);
-        var blogdb = env.FindIndex(e => e.Name == "ConnectionStrings__blogdb");
-        Assert.Equal("mongodb://admin:$(MONGO_PASSWORD)@mongo:27017/blogdb?authSource=admin&authMechanism=SCRAM-SHA-256", env[blogdb].Value);
-        Assert.InRange(env.FindIndex(e => e.Name == "MONGO_PASSWORD" && e.ValueFrom.SecretKeyRef.Key == "MONGO_PASSWORD"), 0, blogdb - 1);
+        // MongoDB: the API's own user; its password straight from the Secret (never expanded into a URL), root's not at all.
+        Assert.Equal("MONGO_APP_PASSWORD", env.Single(e => e.Name == "Blog__Storage__MongoPassword").ValueFrom.SecretKeyRef.Key);
+        Assert.DoesNotContain(env, e => e.ValueFrom?.SecretKeyRef?.Key == "MONGO_PASSWORD" || e.Value?.Contains("MONGO_PASSWORD", StringComparison.Ordinal) == true);
 
         var config = Single<V1ConfigMap>("api-config");
         Assert.Equal("8080", config.Data["HTTP_PORTS"]);
-        Assert.Equal("mongo", config.Data["BLOGDB_HOST"]);
+        Assert.Equal("mongodb://mongo:27017/blogdb?authSource=blogdb&authMechanism=SCRAM-SHA-256", config.Data["ConnectionStrings__blogdb"]);
+        Assert.Equal("blog", config.Data["Blog__Storage__MongoUsername"]);
         Assert.Equal("api-config", Assert.Single(api.EnvFrom).ConfigMapRef.Name);
 
         var k8s = Path.Combine(published.Containers, "k8s");
         var secrets = ReadEnvFile(Path.Combine(k8s, "secrets.env"));
-        Assert.Equal(["ADMIN_PASSWORD", "CACHE_PASSWORD", "JWT_SIGNING_KEY", "MONGO_PASSWORD"], secrets.Keys.Order());
+        Assert.Equal(["ADMIN_PASSWORD", "CACHE_PASSWORD", "JWT_SIGNING_KEY", "MONGO_APP_PASSWORD", "MONGO_PASSWORD"], secrets.Keys.Order());
         Assert.All(secrets.Values, v => Assert.Matches("^[A-Za-z0-9]{32,}$", v));
         Assert.Contains("secrets.env", File.ReadAllLines(Path.Combine(k8s, ".gitignore")));
         if (!OperatingSystem.IsWindows())

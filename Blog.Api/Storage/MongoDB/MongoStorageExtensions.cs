@@ -11,7 +11,9 @@ internal static class MongoStorageExtensions
     /// </summary>
     public static void AddMongoDbStores(this IHostApplicationBuilder builder, string connectionName)
     {
-        builder.AddMongoDBClient(connectionName);
+        // The deployments give the user and password as settings of their own (MongoCredentials).
+        builder.AddMongoDBClient(connectionName,
+            settings => settings.ConnectionString = MongoCredentials.Apply(settings.ConnectionString, builder.Configuration));
 
         var url = MongoUrl.Create(builder.Configuration.GetConnectionString(connectionName));
         var databaseName = string.IsNullOrEmpty(url.DatabaseName)

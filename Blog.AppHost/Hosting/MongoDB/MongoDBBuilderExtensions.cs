@@ -40,7 +40,7 @@ public static class MongoDBBuilderExtensions
         var resource = new MongoDBServerResource(name, userName?.Resource, passwordParameter);
 
         var healthCheckKey = $"{name}_check";
-        builder.AddMongoPingHealthCheck(resource, healthCheckKey);
+        builder.AddMongoPingHealthCheck(resource, resource.ConnectionStringExpression, healthCheckKey);
 
         return builder.AddResource(resource)
             .WithEndpoint(port: port, targetPort: DefaultContainerPort, name: MongoDBServerResource.PrimaryEndpointName)
@@ -68,7 +68,7 @@ public static class MongoDBBuilderExtensions
         var database = new MongoDBDatabaseResource(name, databaseName, builder.Resource);
 
         var healthCheckKey = $"{name}_check";
-        builder.ApplicationBuilder.AddMongoPingHealthCheck(database, healthCheckKey);
+        builder.ApplicationBuilder.AddMongoPingHealthCheck(database, database.ConnectionStringExpression, healthCheckKey);
 
         return builder.ApplicationBuilder.AddResource(database).WithHealthCheck(healthCheckKey);
     }
@@ -99,13 +99,14 @@ public static class MongoDBBuilderExtensions
         return builder.WithBindMount(source, "/docker-entrypoint-initdb.d", isReadOnly: true);
     }
 
-    private static void AddMongoPingHealthCheck(
-        this IDistributedApplicationBuilder builder, IResourceWithConnectionString resource, string key)
+    /// <summary>A health check <paramref name="key"/> that pings with <paramref name="expression"/> once <paramref name="resource"/>'s connection string is known.</summary>
+    internal static void AddMongoPingHealthCheck(
+        this IDistributedApplicationBuilder builder, IResourceWithConnectionString resource, ReferenceExpression expression, string key)
     {
         string? connectionString = null;
         builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(resource, async (_, ct) =>
         {
-            connectionString = await resource.ConnectionStringExpression.GetValueAsync(ct).ConfigureAwait(false)
+            connectionString = await expression.GetValueAsync(ct).ConfigureAwait(false)
                 ?? throw new DistributedApplicationException($"ConnectionStringAvailableEvent was published for '{resource.Name}', but its connection string was null.");
         });
 
