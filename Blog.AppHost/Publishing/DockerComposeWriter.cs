@@ -299,7 +299,10 @@ internal static class DockerComposeWriter
         # Written by the first `aspire publish`; later publishes only append keys that are missing and never change a value.
         # Holds secrets: git-ignored (.gitignore beside it), readable by its owner only. Secrets were generated at random;
         # change them before the first `docker compose up`. A database password (MONGO_PASSWORD) is stored in the data volume
-        # on first start: changing it here later does not change the database's own password.
+        # on first start: changing it here later does not change the database's own password. MONGO_APP_PASSWORD (the API's
+        # MongoDB user) is set again at every start of mongo, so a change takes effect at the next `docker compose up -d`.
+        # A value with anything but letters and digits: write it in double quotes with a backslash before each \, " and $
+        # (KEY="p@ss:w/rd\$1"); without quotes compose expands $ and cuts at " #".
         # Optional: COMPOSE_PROFILES=dashboard (Aspire dashboard), COMPOSE_FILE=docker-compose.yaml:docker-compose.internal-ports.yaml
 
         """;

@@ -422,7 +422,8 @@ internal static class KubernetesWriter
         # Secrets of the Kubernetes deployment of {model.ApplicationName}: kustomize's secretGenerator makes the Secret
         # {names.Secrets} from this file (kubectl apply -k). Written by the first `aspire publish`; later publishes only append
         # missing keys and never change a value. Git-ignored, readable by its owner only. Values were generated at random:
-        # change them before the first deployment (MONGO_PASSWORD is stored in the database volume on first start).
+        # change them before the first deployment (MONGO_PASSWORD is stored in the database volume on first start;
+        # MONGO_APP_PASSWORD is set again at every start of mongo). Values are taken as written: no quotes, no escapes.
 
         """;
 
