@@ -176,6 +176,21 @@ public class AppHostModelTests
     }
 
     [Fact]
+    public void TheMongoDBHostingStandInHasOnlyTheOfficialPackagesPublicApi()
+    {
+        // Aspire.Hosting.MongoDB's public surface (13.6) that this stand-in implements; anything more would break the
+        // one-line switch to the official package. The blog's application user is internal (MongoDBApplicationUser).
+        var extensions = typeof(MongoDBBuilderExtensions).GetMembers(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.DeclaredOnly)
+            .Select(m => m.Name).Distinct().Order();
+        Assert.Equal(["AddDatabase", "AddMongoDB", "WithDataBindMount", "WithDataVolume", "WithInitFiles"], extensions);
+
+        var publicTypes = typeof(MongoDBBuilderExtensions).Assembly.GetExportedTypes()
+            .Where(t => t.Namespace is "Aspire.Hosting" or "Aspire.Hosting.ApplicationModel" && t.Name.Contains("Mongo", StringComparison.Ordinal))
+            .Select(t => t.Name).Order();
+        Assert.Equal(["MongoDBBuilderExtensions", "MongoDBDatabaseResource", "MongoDBServerResource"], publicTypes);
+    }
+
+    [Fact]
     public async Task TheAppHostsMongoPingHealthCheckIsOneInstanceWithOneClient()
     {
         await using var builder = await CreateBuilderAsync("mongodb", "memory");
