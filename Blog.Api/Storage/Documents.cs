@@ -38,6 +38,11 @@ public sealed class User
     /// <summary>Lower-case invariant copy of <see cref="Email"/>: the unique key.</summary>
     public required string NormalizedEmail { get; set; }
     public required string DisplayName { get; set; }
+    /// <summary>
+    /// <see cref="UserSearch.DisplayNameKey"/> of <see cref="DisplayName"/>, what the admin search compares with; set by
+    /// the stores on every write (callers need not set it).
+    /// </summary>
+    public string NormalizedDisplayName { get; set; } = "";
     public string? Bio { get; set; }
     public required string Role { get; set; }
     public required string PasswordHash { get; set; }
@@ -120,6 +125,16 @@ public sealed record PostQuery
     public IReadOnlyList<string> Terms { get; init; } = [];
     public int Page { get; init; } = 1;
     public int PageSize { get; init; } = 10;
+}
+
+/// <summary>
+/// The store cannot complete the operation now (for example every attempt of an account change lost to concurrent
+/// ones); nothing was half-written, and the same request can be retried after <see cref="RetryAfter"/>. The API answers
+/// 503 ProblemDetails with a <c>Retry-After</c> header.
+/// </summary>
+public sealed class StoreBusyException(string message, TimeSpan retryAfter) : Exception(message)
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
 }
 
 /// <summary>A unique key (username, email, slug, ...) is taken. <see cref="Field"/> is the request field it came from.</summary>

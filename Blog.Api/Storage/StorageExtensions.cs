@@ -31,6 +31,7 @@ internal static class StorageExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<StorageInitializerService>();
         builder.Services.AddHostedService<ExpiredRefreshTokenSweeper>();
+        builder.Services.AddExceptionHandler<StoreBusyExceptionHandler>();
     }
 
     private static void AddEmbeddedStores(this IHostApplicationBuilder builder)

@@ -28,6 +28,7 @@ internal static class StoredValues
     {
         user.NormalizedUsername = Key(user.Username);
         user.NormalizedEmail = Key(user.Email);
+        user.NormalizedDisplayName = UserSearch.DisplayNameKey(user.DisplayName);
         user.CreatedAt = Time(user.CreatedAt);
         return user;
     }

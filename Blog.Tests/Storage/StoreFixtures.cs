@@ -97,9 +97,8 @@ public sealed class MongoDbFixture : IStoreFixture, IAsyncLifetime
         settings.ServerSelectionTimeout = TimeSpan.FromSeconds(10);
         _client = new MongoClient(settings);
         _context = new MongoContext(_client.GetDatabase(DatabaseName));
-        var leaseLock = new MongoLeaseLock(_context);
         _stores = new StoreSet(
-            new MongoUserStore(_context, leaseLock),
+            new MongoUserStore(_context, new MongoAdminFence(_context)),
             new MongoPostStore(_context),
             new MongoCommentStore(_context),
             new MongoRefreshTokenStore(_context),

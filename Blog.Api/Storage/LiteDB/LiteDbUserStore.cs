@@ -37,6 +37,7 @@ internal sealed class LiteDbUserStore(LiteDbContext context) : IUserStore
         Modify(id, ct, user =>
         {
             user.DisplayName = displayName;
+            user.NormalizedDisplayName = UserSearch.DisplayNameKey(displayName);
             user.Bio = bio;
         });
 
@@ -47,26 +48,24 @@ internal sealed class LiteDbUserStore(LiteDbContext context) : IUserStore
     {
         ct.ThrowIfCancellationRequested();
         var (skip, take) = StoredValues.Page(page, pageSize);
-
-        ILiteQueryable<User> Query()
-        {
-            var query = context.Users.Query();
-            if (!string.IsNullOrEmpty(search))
-            {
-                // A plain substring test on lower-case copies: the input is a parameter, never part of the expression.
-                query = query.Where(
-                    "INDEXOF($.NormalizedUsername, @0) >= 0 OR INDEXOF($.NormalizedEmail, @0) >= 0 OR INDEXOF(LOWER($.DisplayName), @0) >= 0",
-                    StoredValues.Key(search));
-            }
-
-            return query;
-        }
+        var key = UserSearch.Key(search);
 
         return Task.FromResult(context.Read("find", Collection, () =>
         {
-            var total = Query().LongCount();
-            var items = Query().OrderBy(x => x.NormalizedUsername).Skip(skip).Limit(take).ToList();
-            return new PagedResult<User>(items, total);
+            if (key is null)
+            {
+                var total = context.Users.LongCount();
+                var items = context.Users.Query().OrderBy(x => x.NormalizedUsername).Skip(skip).Limit(take).ToList();
+                return new PagedResult<User>(items, total);
+            }
+
+            // UserSearch's rule applied here, in process, rather than with LiteDB's INDEXOF/LOWER: those follow the
+            // current culture (which ignores NUL and cases U+0130 differently), and the contract is ordinal and invariant.
+            var matches = context.Users.FindAll()
+                .Where(u => UserSearch.Matches(u, key))
+                .OrderBy(u => u.NormalizedUsername, StringComparer.Ordinal)
+                .ToList();
+            return new PagedResult<User>([.. matches.Skip(skip).Take(take)], matches.Count);
         }));
     }
 

@@ -26,7 +26,7 @@ internal static class MongoStorageExtensions
         services.AddSingleton(new StorageInfo(StorageInfo.MongoDb, $"MongoDB database '{databaseName}' on {servers}"));
         services.AddSingleton(sp => new MongoContext(
             sp.GetService<IMongoDatabase>() ?? sp.GetRequiredService<IMongoClient>().GetDatabase(databaseName)));
-        services.AddSingleton<MongoLeaseLock>();
+        services.AddSingleton<MongoAdminFence>();
         services.AddSingleton<IUserStore, MongoUserStore>();
         services.AddSingleton<IPostStore, MongoPostStore>();
         services.AddSingleton<ICommentStore, MongoCommentStore>();

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using MongoDB.Bson;
 using MongoDB.Driver;
 
@@ -6,13 +5,28 @@ namespace Blog.Api.Storage.MongoDB;
 
 /// <remarks>
 /// Every filter is built with <see cref="Builders{User}"/> from typed values, so client input is always a value, never
-/// an operator: a username like <c>{"$ne": null}</c> is compared as that string. The admin search's regular
-/// expression is built from <see cref="Regex.Escape"/>d input.
+/// an operator: a username like <c>{"$ne": null}</c> is compared as that string. The admin search text goes into
+/// <c>$literal</c>, so even one starting with <c>$</c> is never read as a field path.
 /// </remarks>
-internal sealed class MongoUserStore(MongoContext context, MongoLeaseLock adminLock) : IUserStore
+internal sealed class MongoUserStore(MongoContext context, MongoAdminFence fences) : IUserStore
 {
+    /// <summary>
+    /// The user document's fencing-token field (see <see cref="ChangeAccountAsync"/>). Only this store reads or writes it;
+    /// <see cref="User"/> has no property for it, and reads ignore it (the class map ignores extra elements).
+    /// </summary>
+    public const string FenceField = "accountFence";
+
+    /// <summary>Attempts of one account change before it answers "busy" (each attempt takes a few milliseconds).</summary>
+    internal const int MaxChangeAttempts = 25;
+
     private static readonly FilterDefinitionBuilder<User> Filter = Builders<User>.Filter;
     private static readonly UpdateDefinitionBuilder<User> Update = Builders<User>.Update;
+
+    /// <summary>
+    /// Test seam: awaited inside an account change after it has read and stamped what it relies on and before it writes
+    /// the target, so a test can stall a change past any other (null in production).
+    /// </summary>
+    internal Func<CancellationToken, Task>? BeforeAccountWrite { get; set; }
 
     public async Task<User?> FindByIdAsync(string id, CancellationToken ct = default) =>
         await context.Users.Find(Filter.Eq(u => u.Id, id)).FirstOrDefaultAsync(ct).ConfigureAwait(false);
@@ -42,7 +56,9 @@ internal sealed class MongoUserStore(MongoContext context, MongoLeaseLock adminL
     {
         var result = await context.Users.UpdateOneAsync(
             Filter.Eq(u => u.Id, id),
-            Update.Set(u => u.DisplayName, displayName).Set(u => u.Bio, bio),
+            Update.Set(u => u.DisplayName, displayName)
+                .Set(u => u.NormalizedDisplayName, UserSearch.DisplayNameKey(displayName))
+                .Set(u => u.Bio, bio),
             cancellationToken: ct).ConfigureAwait(false);
         return result.MatchedCount > 0;
     }
@@ -57,15 +73,7 @@ internal sealed class MongoUserStore(MongoContext context, MongoLeaseLock adminL
     public async Task<PagedResult<User>> ListAsync(string? search, int page, int pageSize, CancellationToken ct = default)
     {
         var (skip, take) = StoredValues.Page(page, pageSize);
-        var filter = Filter.Empty;
-        if (!string.IsNullOrEmpty(search))
-        {
-            var pattern = new BsonRegularExpression(Regex.Escape(StoredValues.Key(search)), "i");
-            filter = Filter.Or(
-                Filter.Regex(u => u.NormalizedUsername, pattern),
-                Filter.Regex(u => u.NormalizedEmail, pattern),
-                Filter.Regex(u => u.DisplayName, pattern));
-        }
+        var filter = UserSearch.Key(search) is { } key ? SearchFilter(key) : Filter.Empty;
 
         var total = await context.Users.CountDocumentsAsync(filter, cancellationToken: ct).ConfigureAwait(false);
         var items = total == 0
@@ -84,45 +92,131 @@ internal sealed class MongoUserStore(MongoContext context, MongoLeaseLock adminL
 
     /// <remarks>
     /// MongoDB transactions need a replica set, and the AppHost's container (like many developer servers) is a single
-    /// node without one. So the rule "at least one enabled Admin" is kept with a lease lock instead: every change that
-    /// could remove an enabled Admin (they all come through here) first takes the <c>admins</c> lease in the
-    /// <c>locks</c> collection, then counts the other enabled Admins, applies the change and releases the lease. Two
-    /// replicas demoting two Admins at once are serialised by the lease, so the second one sees the first's change
-    /// and is refused. See <see cref="MongoLeaseLock"/> for the lease itself.
+    /// node without one. So the rule "at least one enabled Admin" is kept with fencing tokens and single-document
+    /// conditional updates only (each atomic on any server). One attempt:
+    /// <list type="number">
+    /// <item>takes a new token <c>f</c>, larger than every earlier one (<see cref="MongoAdminFence"/>);</item>
+    /// <item>reads the target user;</item>
+    /// <item>when the change removes an enabled Admin, stamps <em>another</em> enabled Admin with <c>f</c>: one update
+    /// whose filter is "that user, still an enabled Admin, and its token not above <c>f</c>" (none left: LastAdmin);</item>
+    /// <item>writes the target with one update whose filter is "the role and disabled flag it read, and its token not
+    /// above <c>f</c>", setting the new values and the token <c>f</c>.</item>
+    /// </list>
+    /// A filter that misses means the read is stale (another change came in between): the attempt writes nothing more and
+    /// the next one starts over with a newer token. Why no enabled Admin can be lost, however calls interleave or stall:
+    /// take the successful Admin-removing change with the largest token <c>f</c>; it stamped an enabled Admin <c>Y</c>
+    /// with <c>f</c>. Changing <c>Y</c> later needs a token above <c>f</c> (the filter), and because that write also
+    /// checks the state it read, it knows it removes an enabled Admin, so it is itself an Admin-removing change with a
+    /// larger token: a contradiction. A stalled caller's late write carries an old token and misses; a crashed caller
+    /// holds nothing, so nobody waits for it. Only a change losing <see cref="MaxChangeAttempts"/> times in a row to
+    /// concurrent ones gives up, with <see cref="StoreBusyException"/> (the API's 503).
     /// </remarks>
     public async Task<AccountChangeResult> ChangeAccountAsync(string id, string? role, bool? disabled, CancellationToken ct = default)
     {
         var newRole = role is null ? null : Roles.Normalize(role) ?? throw new ArgumentException($"Unknown role '{role}'.", nameof(role));
 
-        await using var lease = await adminLock.AcquireAsync(MongoLeaseLock.AdminsLockId, ct);
+        for (var attempt = 1; attempt <= MaxChangeAttempts; attempt++)
+        {
+            if (await TryChangeAccountAsync(id, newRole, disabled, ct).ConfigureAwait(false) is { } result)
+            {
+                return result;
+            }
 
+            // Lost to a concurrent change: back off a little, more each time, so that contenders spread out.
+            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)), ct).ConfigureAwait(false);
+        }
+
+        throw new StoreBusyException("The account kept changing concurrently; try again.", TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>One attempt (see <see cref="ChangeAccountAsync"/>); null when a concurrent change made its read stale.</summary>
+    private async Task<AccountChangeResult?> TryChangeAccountAsync(string id, string? newRole, bool? disabled, CancellationToken ct)
+    {
+        var fence = await fences.NextAsync(ct).ConfigureAwait(false);
         var user = await FindByIdAsync(id, ct).ConfigureAwait(false);
         if (user is null)
         {
             return AccountChangeResult.NotFound;
         }
 
-        var wasEnabledAdmin = user.Role == Roles.Admin && !user.Disabled;
         var finalRole = newRole ?? user.Role;
         var finalDisabled = disabled ?? user.Disabled;
-        var isEnabledAdmin = finalRole == Roles.Admin && !finalDisabled;
+        var removesEnabledAdmin = IsEnabledAdmin(user.Role, user.Disabled) && !IsEnabledAdmin(finalRole, finalDisabled);
 
-        if (wasEnabledAdmin && !isEnabledAdmin)
+        if (removesEnabledAdmin)
         {
-            var otherEnabledAdmins = await context.Users.CountDocumentsAsync(
-                Filter.Eq(u => u.Role, Roles.Admin) & Filter.Eq(u => u.Disabled, false) & Filter.Ne(u => u.Id, id),
-                new CountOptions { Limit = 1 },
-                ct).ConfigureAwait(false);
-            if (otherEnabledAdmins == 0)
+            var others = await context.Users
+                .Find(EnabledAdmin & Filter.Ne(u => u.Id, id))
+                .Limit(8)
+                .ToListAsync(ct)
+                .ConfigureAwait(false);
+            if (others.Count == 0)
             {
                 return AccountChangeResult.LastAdmin;
             }
+
+            var stamped = false;
+            foreach (var other in others)
+            {
+                var stamp = await context.Users.UpdateOneAsync(
+                    Filter.Eq(u => u.Id, other.Id) & EnabledAdmin & NotAbove(fence),
+                    Update.Set(FenceField, fence),
+                    cancellationToken: ct).ConfigureAwait(false);
+                if (stamp.MatchedCount > 0)
+                {
+                    stamped = true;
+                    break;
+                }
+            }
+
+            if (!stamped)
+            {
+                return null;
+            }
         }
 
-        var result = await context.Users.UpdateOneAsync(
-            Filter.Eq(u => u.Id, id),
-            Update.Set(u => u.Role, finalRole).Set(u => u.Disabled, finalDisabled),
+        if (BeforeAccountWrite is { } stall)
+        {
+            await stall(ct).ConfigureAwait(false);
+        }
+
+        var write = await context.Users.UpdateOneAsync(
+            Filter.Eq(u => u.Id, id) & Filter.Eq(u => u.Role, user.Role) & Filter.Eq(u => u.Disabled, user.Disabled) & NotAbove(fence),
+            Update.Set(u => u.Role, finalRole).Set(u => u.Disabled, finalDisabled).Set(FenceField, fence),
             cancellationToken: ct).ConfigureAwait(false);
-        return result.MatchedCount > 0 ? AccountChangeResult.Changed : AccountChangeResult.NotFound;
+        return write.MatchedCount > 0 ? AccountChangeResult.Changed : null;
+    }
+
+    private static bool IsEnabledAdmin(string role, bool disabled) => role == Roles.Admin && !disabled;
+
+    private static FilterDefinition<User> EnabledAdmin => Filter.Eq(u => u.Role, Roles.Admin) & Filter.Eq(u => u.Disabled, false);
+
+    // { accountFence: { $not: { $gt: f } } }: $not also matches documents without the field (users never changed).
+    private static FilterDefinition<User> NotAbove(long fence) => Filter.Not(Filter.Gt(FenceField, fence));
+
+    /// <remarks>
+    /// <see cref="UserSearch"/>'s rule as a query: <c>$indexOfCP</c> is an ordinal (code point) substring test, on the
+    /// stored lower-case copies. The text is a BSON string inside <c>$literal</c>, not a regular expression (a BSON regex
+    /// is a C string and cannot hold NUL), so every character matches itself. A missing field gives null, which is not
+    /// &gt;= 0. <c>$expr</c> is fine here: this is a find, not an upsert.
+    /// </remarks>
+    private static FilterDefinition<User> SearchFilter(string key)
+    {
+        BsonDocument Contains(string member) => new("$gte", new BsonArray
+        {
+            new BsonDocument("$indexOfCP", new BsonArray
+            {
+                "$" + MongoContext.ElementName<User>(member),
+                new BsonDocument("$literal", key),
+            }),
+            0,
+        });
+
+        return new BsonDocumentFilterDefinition<User>(new BsonDocument("$expr", new BsonDocument("$or", new BsonArray
+        {
+            Contains(nameof(User.NormalizedUsername)),
+            Contains(nameof(User.NormalizedEmail)),
+            Contains(nameof(User.NormalizedDisplayName)),
+        })));
     }
 }
