@@ -10,6 +10,12 @@ public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
 {
     private static readonly DateTime T0 = new(2025, 3, 1, 12, 0, 0, DateTimeKind.Utc);
 
+    /// <summary>
+    /// The time base of the refresh-token tests: a day from now, so that every expiry they write is still ahead of the
+    /// server's clock and MongoDB's TTL index (which deletes by that clock at any pass) cannot remove a token mid-test.
+    /// </summary>
+    private static readonly DateTime TokenNow = DateTime.UnixEpoch.AddSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()).AddDays(1);
+
     private StoreSet _stores = null!;
 
     protected static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -135,6 +141,62 @@ public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
         Assert.Empty(dot.Items);
         Assert.Equal(["paren"], alternation.Items.Select(u => u.Username));
         Assert.Equal(0, broken.Total);
+    }
+
+    [Fact]
+    public async Task AdminUserSearchWithNulOrControlCharactersMatchesThemLiterally()
+    {
+        await Users.CreateAsync(NewUser("nul", displayName: "a\0b"), Ct);
+        await Users.CreateAsync(NewUser("tab", displayName: "x\ty"), Ct);
+        await Users.CreateAsync(NewUser("plain", displayName: "ab xy"), Ct);
+
+        Assert.Equal(["nul"], (await Users.ListAsync("\0", 1, 10, Ct)).Items.Select(u => u.Username));
+        Assert.Equal(["nul"], (await Users.ListAsync("A\0B", 1, 10, Ct)).Items.Select(u => u.Username));
+        Assert.Equal(["tab"], (await Users.ListAsync("\t", 1, 10, Ct)).Items.Select(u => u.Username));
+        var control = await Users.ListAsync("\u0001\u001f\u007f", 1, 10, Ct);
+        Assert.Equal(0, control.Total);
+        Assert.Empty(control.Items);
+    }
+
+    [Fact]
+    public async Task AdminUserSearchCutInsideASurrogatePairIgnoresTheLoneHalf()
+    {
+        await Users.CreateAsync(NewUser("emoji", displayName: "fan \U0001F600"), Ct);
+        await Users.CreateAsync(NewUser("other", displayName: "someone"), Ct);
+        var highHalf = "\U0001F600"[..1];
+
+        var cutAfterText = await Users.ListAsync("fan " + highHalf, 1, 10, Ct);
+        var onlyAHalf = await Users.ListAsync(highHalf, 1, 10, Ct);
+        var lowHalfFirst = await Users.ListAsync("\U0001F600"[1..] + "fan", 1, 10, Ct);
+        var wholePair = await Users.ListAsync("\U0001F600", 1, 10, Ct);
+
+        Assert.Equal(["emoji"], cutAfterText.Items.Select(u => u.Username));
+        Assert.Equal(["emoji", "other"], onlyAHalf.Items.Select(u => u.Username)); // nothing left to search: everyone
+        Assert.Equal(["emoji"], lowHalfFirst.Items.Select(u => u.Username));
+        Assert.Equal(["emoji"], wholePair.Items.Select(u => u.Username));
+    }
+
+    [Fact]
+    public async Task AdminUserSearchLowerCasesInvariantlyAndComparesOrdinally()
+    {
+        // The rule (UserSearch): ToLowerInvariant on both sides, then an ordinal substring. Invariant casing maps
+        // U+212A KELVIN SIGN to 'k' but keeps U+0130 (dotted capital I) as it is, unlike the Turkish culture or a
+        // server's case-insensitive regular expression.
+        await Users.CreateAsync(NewUser("izmir", displayName: "\u0130zmir"), Ct);
+        await Users.CreateAsync(NewUser("kelvin", displayName: "\u212Aelvin"), Ct);
+        await Users.CreateAsync(NewUser("kilo", displayName: "Kilo"), Ct);
+
+        Assert.Equal(["izmir"], (await Users.ListAsync("\u0130z", 1, 10, Ct)).Items.Select(u => u.Username));
+        Assert.Equal(["izmir"], (await Users.ListAsync("izmir", 1, 10, Ct)).Items.Select(u => u.Username)); // the username
+        Assert.Empty((await Users.ListAsync("display of izmir", 1, 10, Ct)).Items);
+        Assert.Empty((await Users.ListAsync("izm\u0130r", 1, 10, Ct)).Items);
+        Assert.Equal(["kelvin"], (await Users.ListAsync("KELVIN", 1, 10, Ct)).Items.Select(u => u.Username));
+        Assert.Equal(["kelvin", "kilo"], (await Users.ListAsync("\u212A", 1, 10, Ct)).Items.Select(u => u.Username));
+        Assert.Equal(["kilo"], (await Users.ListAsync("\u212Ailo", 1, 10, Ct)).Items.Select(u => u.Username));
+
+        Assert.True(await Users.UpdateProfileAsync((await Users.FindByUsernameAsync("kilo", Ct))!.Id, "\u0130nce", null, Ct));
+        Assert.Equal(["kilo"], (await Users.ListAsync("\u0130nce", 1, 10, Ct)).Items.Select(u => u.Username));
+        Assert.DoesNotContain((await Users.ListAsync("ince", 1, 10, Ct)).Items, u => u.Username == "kilo");
     }
 
     [Fact]
@@ -553,6 +615,39 @@ public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
         Assert.NotNull(await Comments.FindAsync(other.Id, kept.Id, Ct));
     }
 
+    [Fact]
+    public async Task StartUpRepairRecomputesCommentCountsAndRemovesCommentsOfDeletedPosts()
+    {
+        var post = NewPost("a", "torn", publishedAt: T0);
+        var untouched = NewPost("a", "fine", publishedAt: T0);
+        await Posts.CreateAsync(post, Ct);
+        await Posts.CreateAsync(untouched, Ct);
+        var visible = NewComment(post.Id, T0);
+        var hidden = NewComment(post.Id, T0.AddMinutes(1));
+        await Comments.CreateAsync(visible, Ct);
+        await Comments.CreateAsync(hidden, Ct);
+        Assert.True(await Comments.SetHiddenAsync(post.Id, hidden.Id, true, Ct));
+        await Comments.CreateAsync(NewComment(untouched.Id, T0), Ct);
+
+        // What a crash between the two writes of a two-document operation can leave: a comment stored without its count,
+        // a count off by some steps, and comments of a post whose deletion stopped before them.
+        var uncounted = NewComment(post.Id, T0.AddMinutes(2));
+        await fixture.InsertCommentWithoutCountAsync(uncounted, Ct);
+        await fixture.SetStoredCommentCountAsync(post.Id, 7, Ct);
+        var orphan = NewComment("deleted-post", T0);
+        await fixture.InsertCommentWithoutCountAsync(orphan, Ct);
+        Assert.NotNull(await Comments.FindAsync("deleted-post", orphan.Id, Ct));
+
+        await _stores.Initializer.InitializeAsync(Ct);
+
+        Assert.Equal(2, (await Posts.FindByIdAsync(post.Id, Ct))!.CommentCount); // visible + uncounted; hidden is not counted
+        Assert.Equal(1, (await Posts.FindByIdAsync(untouched.Id, Ct))!.CommentCount);
+        Assert.Null(await Comments.FindAsync("deleted-post", orphan.Id, Ct));
+        Assert.Equal(0, (await Comments.ListAsync("deleted-post", true, 1, 10, Ct)).Total);
+        Assert.Equal(3, (await Comments.ListAsync(post.Id, true, 1, 10, Ct)).Total);
+        Assert.Equal(2, (await Posts.ListAsync(new PostQuery(), Ct)).Total);
+    }
+
     // ---------------------------------------------------------------- comments
 
     [Fact]
@@ -650,9 +745,9 @@ public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task ARefreshTokenIsConsumedExactlyOnceUnderConcurrency()
     {
-        var token = NewToken("user", "family", T0.AddDays(7));
+        var token = NewToken("user", "family", TokenNow.AddDays(7));
         await Tokens.CreateAsync(token, Ct);
-        var now = T0.AddMinutes(1).AddTicks(4321);
+        var now = TokenNow.AddMinutes(1).AddTicks(4321);
 
         var results = await RunConcurrently(16, _ => Tokens.TryConsumeAsync(token.Id, now, Ct));
 
@@ -666,11 +761,11 @@ public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task RevokingAFamilyOrAUserRevokesOnlyTheirTokens()
     {
-        var f1a = NewToken("u1", "f1", T0.AddDays(1));
-        var f1b = NewToken("u1", "f1", T0.AddDays(1));
-        var f2 = NewToken("u1", "f2", T0.AddDays(1));
-        var other = NewToken("u2", "f3", T0.AddDays(1));
-        var single = NewToken("u2", "f4", T0.AddDays(1));
+        var f1a = NewToken("u1", "f1", TokenNow.AddDays(1));
+        var f1b = NewToken("u1", "f1", TokenNow.AddDays(1));
+        var f2 = NewToken("u1", "f2", TokenNow.AddDays(1));
+        var other = NewToken("u2", "f3", TokenNow.AddDays(1));
+        var single = NewToken("u2", "f4", TokenNow.AddDays(1));
         foreach (var t in new[] { f1a, f1b, f2, other, single })
         {
             await Tokens.CreateAsync(t, Ct);
@@ -678,39 +773,39 @@ public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
 
         async Task<DateTime?> RevokedAt(RefreshToken t) => (await Tokens.FindByHashAsync(t.TokenHash, Ct))!.RevokedAt;
 
-        await Tokens.RevokeFamilyAsync("f1", T0.AddMinutes(1), Ct);
-        Assert.Equal(T0.AddMinutes(1), await RevokedAt(f1a));
-        Assert.Equal(T0.AddMinutes(1), await RevokedAt(f1b));
+        await Tokens.RevokeFamilyAsync("f1", TokenNow.AddMinutes(1), Ct);
+        Assert.Equal(TokenNow.AddMinutes(1), await RevokedAt(f1a));
+        Assert.Equal(TokenNow.AddMinutes(1), await RevokedAt(f1b));
         Assert.Null(await RevokedAt(f2));
         Assert.Null(await RevokedAt(other));
 
-        await Tokens.RevokeAsync(single.Id, T0.AddMinutes(2), Ct);
-        Assert.Equal(T0.AddMinutes(2), await RevokedAt(single));
+        await Tokens.RevokeAsync(single.Id, TokenNow.AddMinutes(2), Ct);
+        Assert.Equal(TokenNow.AddMinutes(2), await RevokedAt(single));
         Assert.Null(await RevokedAt(other));
 
-        await Tokens.RevokeAllForUserAsync("u1", T0.AddMinutes(3), Ct);
-        Assert.Equal(T0.AddMinutes(1), await RevokedAt(f1a)); // the first revocation stands
-        Assert.Equal(T0.AddMinutes(3), await RevokedAt(f2));
+        await Tokens.RevokeAllForUserAsync("u1", TokenNow.AddMinutes(3), Ct);
+        Assert.Equal(TokenNow.AddMinutes(1), await RevokedAt(f1a)); // the first revocation stands
+        Assert.Equal(TokenNow.AddMinutes(3), await RevokedAt(f2));
         Assert.Null(await RevokedAt(other));
     }
 
     [Fact]
     public async Task DeleteExpiredRemovesOnlyTokensPastTheirExpiry()
     {
-        var expired = NewToken("u", "f", T0.AddSeconds(-1));
-        var expiresNow = NewToken("u", "f", T0);
-        var valid = NewToken("u", "f", T0.AddSeconds(1));
+        var expired = NewToken("u", "f", TokenNow.AddSeconds(-1));
+        var expiresNow = NewToken("u", "f", TokenNow);
+        var valid = NewToken("u", "f", TokenNow.AddSeconds(1));
         await Tokens.CreateAsync(expired, Ct);
         await Tokens.CreateAsync(expiresNow, Ct);
         await Tokens.CreateAsync(valid, Ct);
 
-        var deleted = await Tokens.DeleteExpiredAsync(T0, Ct);
+        var deleted = await Tokens.DeleteExpiredAsync(TokenNow, Ct);
 
         Assert.Equal(2, deleted);
         Assert.Null(await Tokens.FindByHashAsync(expired.TokenHash, Ct));
         Assert.Null(await Tokens.FindByHashAsync(expiresNow.TokenHash, Ct));
         Assert.NotNull(await Tokens.FindByHashAsync(valid.TokenHash, Ct));
-        Assert.Equal(0, await Tokens.DeleteExpiredAsync(T0, Ct));
+        Assert.Equal(0, await Tokens.DeleteExpiredAsync(TokenNow, Ct));
     }
 
     // ---------------------------------------------------------------- sign-in attempt counters
@@ -857,7 +952,7 @@ public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
         TokenHash = NewId() + NewId(),
         UserId = userId,
         FamilyId = familyId,
-        CreatedAt = T0,
+        CreatedAt = TokenNow.AddDays(-1),
         ExpiresAt = expiresAt,
     };
 }

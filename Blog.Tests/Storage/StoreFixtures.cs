@@ -17,6 +17,15 @@ public interface IStoreFixture
 
     /// <summary>Empties every collection (indexes stay) and returns the stores; tests in one class run one at a time.</summary>
     Task<StoreSet> ResetAsync(CancellationToken ct);
+
+    /// <summary>
+    /// Writes only the comment, not its post's count: one half of a two-document write, as a crash between the two
+    /// would leave it (for a post that is gone, this is an orphan).
+    /// </summary>
+    Task InsertCommentWithoutCountAsync(Comment comment, CancellationToken ct);
+
+    /// <summary>Sets a post's stored CommentCount and nothing else, as a crash or an old bug could have left it.</summary>
+    Task SetStoredCommentCountAsync(string postId, int count, CancellationToken ct);
 }
 
 /// <summary>A LiteDB file in the temp directory for one test class, deleted afterwards.</summary>
@@ -55,6 +64,23 @@ public sealed class LiteDbFixture : IStoreFixture, IDisposable
         });
         await _stores.Initializer.InitializeAsync(ct);
         return _stores;
+    }
+
+    public Task InsertCommentWithoutCountAsync(Comment comment, CancellationToken ct)
+    {
+        _context.Write("insert", LiteDbContext.CommentsCollection, () => _context.Comments.Insert(comment));
+        return Task.CompletedTask;
+    }
+
+    public Task SetStoredCommentCountAsync(string postId, int count, CancellationToken ct)
+    {
+        _context.Write("update", LiteDbContext.PostsCollection, () =>
+        {
+            var post = _context.Posts.FindById(postId);
+            post.CommentCount = count;
+            _context.Posts.Update(post);
+        });
+        return Task.CompletedTask;
     }
 
     public void Dispose()
@@ -118,6 +144,15 @@ public sealed class MongoDbFixture : IStoreFixture, IAsyncLifetime
         await context.SignInAttempts.DeleteManyAsync(FilterDefinition<SignInAttempt>.Empty, ct);
         return _stores!;
     }
+
+    internal MongoContext Context => _context ?? throw new InvalidOperationException("The MongoDB fixture did not start.");
+
+    public Task InsertCommentWithoutCountAsync(Comment comment, CancellationToken ct) =>
+        Context.Comments.InsertOneAsync(comment, cancellationToken: ct);
+
+    public Task SetStoredCommentCountAsync(string postId, int count, CancellationToken ct) =>
+        Context.Posts.UpdateOneAsync(
+            Builders<Post>.Filter.Eq(p => p.Id, postId), Builders<Post>.Update.Set(p => p.CommentCount, count), cancellationToken: ct);
 
     public async ValueTask DisposeAsync()
     {
