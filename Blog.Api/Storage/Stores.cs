@@ -3,6 +3,10 @@ namespace Blog.Api.Storage;
 // The storage contract. Two implementations: MongoDB (Storage/MongoDB) and the embedded LiteDB file (Storage/LiteDB);
 // Blog.Tests runs one contract suite against each, so both behave the same: uniqueness on the normalised keys,
 // the same ordering, the same search semantics, the same concurrency rules.
+// Two-document writes (a comment and its post's count; a post and its comments) are two atomic single-document writes
+// on MongoDB, ordered so that a crash between them leaves at worst a wrong CommentCount or comments of a deleted post;
+// IStoreInitializer repairs both at every start. A new operation that writes two documents follows the same rule: the
+// repairable one second, and the repair extended (docs/storage.md). Nothing else may be left half-written.
 
 public interface IUserStore
 {
@@ -16,13 +20,19 @@ public interface IUserStore
     /// <summary>Display name and bio.</summary>
     Task<bool> UpdateProfileAsync(string id, string displayName, string? bio, CancellationToken ct = default);
     Task<bool> SetPasswordHashAsync(string id, string passwordHash, CancellationToken ct = default);
-    /// <summary>Admin list: <paramref name="search"/> matches username, email or display name (case-insensitive substring); ordered by username.</summary>
+    /// <summary>
+    /// Admin list ordered by username: <paramref name="search"/> matches username, email or display name by
+    /// <see cref="UserSearch"/>'s rule (invariant lower case, ordinal substring, every character literal, lone surrogate
+    /// halves left out).
+    /// </summary>
     Task<PagedResult<User>> ListAsync(string? search, int page, int pageSize, CancellationToken ct = default);
     Task<long> CountAsync(CancellationToken ct = default);
     /// <summary>
     /// Changes role and/or disabled flag atomically with respect to the "at least one enabled Admin" rule, also when
     /// two such changes race on different API replicas. <paramref name="role"/> is a role name in any case (see
-    /// <see cref="Roles.Normalize"/>); an unknown name throws <see cref="ArgumentException"/>.
+    /// <see cref="Roles.Normalize"/>); an unknown name throws <see cref="ArgumentException"/>. Holds also when a change
+    /// stalls or its replica crashes midway; a crashed replica never blocks others for more than 15 s. When the store
+    /// cannot complete the change now it throws <see cref="StoreBusyException"/> having changed nothing (the API: 503).
     /// </summary>
     Task<AccountChangeResult> ChangeAccountAsync(string id, string? role, bool? disabled, CancellationToken ct = default);
 }
@@ -99,7 +109,11 @@ public interface IRefreshTokenStore
     Task<long> DeleteExpiredAsync(DateTime now, CancellationToken ct = default);
 }
 
-/// <summary>Creates indexes and whatever else a store needs before first use; run once at start-up.</summary>
+/// <summary>
+/// Creates indexes and whatever else a store needs before first use, and repairs what a crash between the two writes of
+/// a two-document operation can leave (CommentCount recomputed from the visible comments, comments of deleted posts
+/// removed); run at every start-up, by every replica, before requests are served. Idempotent.
+/// </summary>
 public interface IStoreInitializer
 {
     Task InitializeAsync(CancellationToken ct = default);
