@@ -38,7 +38,7 @@ public sealed record RecordedCommand(string Collection, string Method)
 /// </summary>
 public class RecordingMongoDatabase : DispatchProxy
 {
-    private readonly Dictionary<string, object> _collections = [];
+    private readonly Dictionary<(string, Type), object> _collections = [];
 
     public List<RecordedCommand> Commands { get; } = [];
 
@@ -70,11 +70,11 @@ public class RecordingMongoDatabase : DispatchProxy
         {
             var name = (string)args![0]!;
             var type = targetMethod.GetGenericArguments()[0];
-            if (!_collections.TryGetValue(name, out var collection))
+            if (!_collections.TryGetValue((name, type), out var collection))
             {
                 var create = typeof(RecordingCollection<>).MakeGenericType(type).GetMethod(nameof(RecordingCollection<object>.CreateFor))!;
                 collection = create.Invoke(null, [this, name, (IMongoDatabase)(object)this])!;
-                _collections[name] = collection;
+                _collections[(name, type)] = collection;
             }
 
             return collection;

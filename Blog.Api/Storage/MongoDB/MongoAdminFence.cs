@@ -10,20 +10,27 @@ namespace Blog.Api.Storage.MongoDB;
 /// stalls blocks nobody: its later writes simply lose to any newer token.
 /// </summary>
 /// <remarks>
-/// One findAndModify with <c>upsert: true</c>, a filter on <c>_id</c> only and <c>$inc</c>: the MongoDB manual documents
-/// that an upsert inserts <c>{ _id, value: 1 }</c> when no document matches and that <c>$inc</c> on a single document is
-/// atomic, so no two callers ever get the same value. Two first-ever upserts can race to insert; the server retries such
-/// an upsert itself when the filter is an equality on a unique index (_id), and we retry once more on E11000 in case a
-/// server does not.
+/// One findAndModify with <c>upsert: true</c>, a filter on <c>_id</c> only (no <c>$expr</c>: the server refuses it in an
+/// upsert's filter, code 224) and an update pipeline (allowed in findAndModify, upserts included, since MongoDB 4.2):
+/// <c>value = max(value ?? 0, atLeast) + 1</c>. One document's update is atomic, so no two callers ever get the same
+/// value, and the value is always above <c>atLeast</c>: a caller that saw a user stamped with a larger token (the counter
+/// document was deleted, or a database restored) passes it and gets past it. Two first-ever upserts can race to insert;
+/// the server retries such an upsert itself when the filter is an equality on a unique index (_id), and we retry once
+/// more on E11000 in case a server does not.
 /// </remarks>
 internal sealed class MongoAdminFence(MongoContext context)
 {
     public const string FenceId = "adminFence";
 
-    public async Task<long> NextAsync(CancellationToken ct)
+    public async Task<long> NextAsync(long atLeast, CancellationToken ct)
     {
         var filter = new BsonDocument("_id", FenceId);
-        var update = new BsonDocument("$inc", new BsonDocument("value", 1L));
+        var next = new BsonDocument("$set", new BsonDocument("value", new BsonDocument("$add", new BsonArray
+        {
+            new BsonDocument("$max", new BsonArray { new BsonDocument("$ifNull", new BsonArray { "$value", 0L }), atLeast }),
+            1L,
+        })));
+        var update = Builders<BsonDocument>.Update.Pipeline(PipelineDefinition<BsonDocument, BsonDocument>.Create(next));
         var options = new FindOneAndUpdateOptions<BsonDocument> { IsUpsert = true, ReturnDocument = ReturnDocument.After };
         for (var attempt = 0; ; attempt++)
         {
@@ -34,7 +41,7 @@ internal sealed class MongoAdminFence(MongoContext context)
             }
             catch (MongoException ex) when (attempt == 0 && MongoContext.IsDuplicateKey(ex, out _))
             {
-                // The other first upsert inserted it; now it exists and $inc updates it.
+                // The other first upsert inserted it; now it exists and the update applies to it.
             }
         }
     }

@@ -41,6 +41,7 @@ internal sealed partial class MongoContext
     {
         Database = database;
         Users = database.GetCollection<User>(UsersCollection);
+        UserDocuments = database.GetCollection<BsonDocument>(UsersCollection);
         Posts = database.GetCollection<Post>(PostsCollection);
         Comments = database.GetCollection<Comment>(CommentsCollection);
         RefreshTokens = database.GetCollection<RefreshToken>(RefreshTokensCollection);
@@ -50,6 +51,8 @@ internal sealed partial class MongoContext
 
     public IMongoDatabase Database { get; }
     public IMongoCollection<User> Users { get; }
+    /// <summary>The same collection untyped, for the fields no document class has (the account-change fence).</summary>
+    public IMongoCollection<BsonDocument> UserDocuments { get; }
     public IMongoCollection<Post> Posts { get; }
     public IMongoCollection<Comment> Comments { get; }
     public IMongoCollection<RefreshToken> RefreshTokens { get; }

@@ -1,4 +1,5 @@
 using MongoDB.Bson;
+using MongoDB.Bson.Serialization;
 using MongoDB.Driver;
 
 namespace Blog.Api.Storage.MongoDB;
@@ -95,8 +96,8 @@ internal sealed class MongoUserStore(MongoContext context, MongoAdminFence fence
     /// node without one. So the rule "at least one enabled Admin" is kept with fencing tokens and single-document
     /// conditional updates only (each atomic on any server). One attempt:
     /// <list type="number">
-    /// <item>takes a new token <c>f</c>, larger than every earlier one (<see cref="MongoAdminFence"/>);</item>
-    /// <item>reads the target user;</item>
+    /// <item>reads the target user (and, when the change removes an enabled Admin, the other enabled Admins);</item>
+    /// <item>takes a new token <c>f</c>, larger than every earlier one and than every stamp it just read (<see cref="MongoAdminFence"/>);</item>
     /// <item>when the change removes an enabled Admin, stamps <em>another</em> enabled Admin with <c>f</c>: one update
     /// whose filter is "that user, still an enabled Admin, and its token not above <c>f</c>" (none left: LastAdmin);</item>
     /// <item>writes the target with one update whose filter is "the role and disabled flag it read, and its token not
@@ -132,21 +133,24 @@ internal sealed class MongoUserStore(MongoContext context, MongoAdminFence fence
     /// <summary>One attempt (see <see cref="ChangeAccountAsync"/>); null when a concurrent change made its read stale.</summary>
     private async Task<AccountChangeResult?> TryChangeAccountAsync(string id, string? newRole, bool? disabled, CancellationToken ct)
     {
-        var fence = await fences.NextAsync(ct).ConfigureAwait(false);
-        var user = await FindByIdAsync(id, ct).ConfigureAwait(false);
-        if (user is null)
+        // Read untyped, for the fence stamps too: the token taken below must be above every stamp this attempt relies on.
+        var raw = Builders<BsonDocument>.Filter;
+        var target = await context.UserDocuments.Find(raw.Eq("_id", id)).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        if (target is null)
         {
             return AccountChangeResult.NotFound;
         }
 
+        var user = BsonSerializer.Deserialize<User>(target);
         var finalRole = newRole ?? user.Role;
         var finalDisabled = disabled ?? user.Disabled;
         var removesEnabledAdmin = IsEnabledAdmin(user.Role, user.Disabled) && !IsEnabledAdmin(finalRole, finalDisabled);
 
+        List<BsonDocument> others = [];
         if (removesEnabledAdmin)
         {
-            var others = await context.Users
-                .Find(EnabledAdmin & Filter.Ne(u => u.Id, id))
+            others = await context.UserDocuments
+                .Find(raw.Eq(RoleField, Roles.Admin) & raw.Eq(DisabledField, false) & raw.Ne("_id", id))
                 .Limit(8)
                 .ToListAsync(ct)
                 .ConfigureAwait(false);
@@ -154,12 +158,17 @@ internal sealed class MongoUserStore(MongoContext context, MongoAdminFence fence
             {
                 return AccountChangeResult.LastAdmin;
             }
+        }
 
+        var fence = await fences.NextAsync(others.Append(target).Max(Fence), ct).ConfigureAwait(false);
+
+        if (removesEnabledAdmin)
+        {
             var stamped = false;
             foreach (var other in others)
             {
                 var stamp = await context.Users.UpdateOneAsync(
-                    Filter.Eq(u => u.Id, other.Id) & EnabledAdmin & NotAbove(fence),
+                    Filter.Eq(u => u.Id, other["_id"].AsString) & EnabledAdmin & NotAbove(fence),
                     Update.Set(FenceField, fence),
                     cancellationToken: ct).ConfigureAwait(false);
                 if (stamp.MatchedCount > 0)
@@ -186,6 +195,12 @@ internal sealed class MongoUserStore(MongoContext context, MongoAdminFence fence
             cancellationToken: ct).ConfigureAwait(false);
         return write.MatchedCount > 0 ? AccountChangeResult.Changed : null;
     }
+
+    private static string RoleField => MongoContext.ElementName<User>(nameof(User.Role));
+
+    private static string DisabledField => MongoContext.ElementName<User>(nameof(User.Disabled));
+
+    private static long Fence(BsonDocument user) => user.GetValue(FenceField, 0L).ToInt64();
 
     private static bool IsEnabledAdmin(string role, bool disabled) => role == Roles.Admin && !disabled;
 
