@@ -16,7 +16,7 @@ namespace Blog.Tests.Storage;
 public sealed class MongoCommandGuardTests
 {
     private static readonly Type[] StoreInterfaces =
-        [typeof(IUserStore), typeof(IPostStore), typeof(ICommentStore), typeof(IRefreshTokenStore), typeof(IStoreInitializer)];
+        [typeof(IUserStore), typeof(IPostStore), typeof(ICommentStore), typeof(IRefreshTokenStore), typeof(ISignInAttemptStore), typeof(IStoreInitializer)];
 
     private static readonly DateTime Now = new(2026, 1, 1, 12, 0, 0, DateTimeKind.Utc);
 
@@ -49,8 +49,6 @@ public sealed class MongoCommandGuardTests
             await s.Users.ChangeAccountAsync("u1", null, true, Ct);
             await s.Users.ChangeAccountAsync("u1", Roles.Admin, false, Ct);
         },
-        ["IUserStore.RecordFailedLoginAsync"] = s => s.Users.RecordFailedLoginAsync("u1", Now, 5, TimeSpan.FromMinutes(15), Ct),
-        ["IUserStore.ResetFailedLoginsAsync"] = s => s.Users.ResetFailedLoginsAsync("u1", Ct),
 
         ["IPostStore.CreateAsync"] = s => s.Posts.CreateAsync(NewPost("p-new"), Ct),
         ["IPostStore.FindBySlugAsync"] = s => s.Posts.FindBySlugAsync("slug", Ct),
@@ -83,6 +81,10 @@ public sealed class MongoCommandGuardTests
         ["IRefreshTokenStore.RevokeFamilyAsync"] = s => s.Tokens.RevokeFamilyAsync("f1", Now, Ct),
         ["IRefreshTokenStore.RevokeAllForUserAsync"] = s => s.Tokens.RevokeAllForUserAsync("u1", Now, Ct),
         ["IRefreshTokenStore.DeleteExpiredAsync"] = s => s.Tokens.DeleteExpiredAsync(Now, Ct),
+
+        ["ISignInAttemptStore.IncrementAsync"] = s => s.Attempts.IncrementAsync("window-key", Now.AddMinutes(15), Ct),
+        ["ISignInAttemptStore.GetAsync"] = s => s.Attempts.GetAsync("window-key", Ct),
+        ["ISignInAttemptStore.DeleteExpiredAsync"] = s => s.Attempts.DeleteExpiredAsync(Now, Ct),
 
         ["IStoreInitializer.InitializeAsync"] = s => s.Initializer.InitializeAsync(Ct),
     };
@@ -147,17 +149,20 @@ public sealed class MongoCommandGuardTests
         Assert.NotEmpty(ttlFields);
         foreach (var (collection, field) in ttlFields)
         {
-            var inserts = commands.Where(c => c.Collection == collection && c.Document is not null).ToList();
-            Assert.NotEmpty(inserts);
-            foreach (var insert in inserts)
+            // Inserted documents and every update operator or pipeline stage that writes the field ($set, $setOnInsert).
+            var writes = commands
+                .Where(c => c.Collection == collection && c.Document is not null && c.Document.Contains(field))
+                .Select(c => (Value: c.Document![field], Command: c))
+                .Concat(WrittenFields(commands.Where(c => c.Collection == collection))
+                    .Where(w => w.Name == field)
+                    .Select(w => (w.Value, w.Command)))
+                .ToList();
+
+            Assert.NotEmpty(writes);
+            foreach (var (value, command) in writes)
             {
                 // The TTL monitor ignores a document whose field is not a date: it would never expire.
-                Assert.True(insert.Document![field].IsValidDateTime, $"{insert.StoreMethod} stores {field} as {insert.Document[field].BsonType}");
-            }
-
-            foreach (var (name, value, command) in WrittenFields(commands.Where(c => c.Collection == collection)))
-            {
-                Assert.True(name != field || value is BsonDateTime, $"{command.StoreMethod} sets {field} to {value}");
+                Assert.True(value is BsonDateTime, $"{command.StoreMethod} writes {collection}.{field} as {value.BsonType}");
             }
         }
     }
@@ -217,6 +222,7 @@ public sealed class MongoCommandGuardTests
             new MongoPostStore(context),
             new MongoCommentStore(context),
             new MongoRefreshTokenStore(context),
+            new MongoSignInAttemptStore(context),
             new MongoStoreInitializer(context));
 
         foreach (var (method, drive) in Drivers)
@@ -243,6 +249,8 @@ public sealed class MongoCommandGuardTests
         recorder.Canned[MongoContext.PostsCollection] = [post.ToBsonDocument()];
         recorder.Canned[MongoContext.CommentsCollection] = [NewComment("c1").ToBsonDocument(), orphan.ToBsonDocument()];
         recorder.Canned[MongoContext.RefreshTokensCollection] = [NewToken("t1").ToBsonDocument()];
+        recorder.Canned[MongoContext.SignInAttemptsCollection] =
+            [new SignInAttempt { Id = "window-key", Count = 2, ExpiresAt = Now.AddMinutes(15) }.ToBsonDocument()];
         recorder.Canned[MongoContext.LocksCollection] = [new BsonDocument { { "_id", MongoAdminFence.FenceId }, { "value", 7L } }];
         recorder.CannedIndexes[MongoContext.CommentsCollection] =
         [
