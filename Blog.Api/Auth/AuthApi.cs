@@ -44,15 +44,16 @@ public static class AuthApi
             .RequireRateLimiting(RateLimitPolicies.Refresh)
             .WithName("Refresh")
             .WithSummary("Exchange a refresh token for a new token pair (rotation)")
-            .WithDescription("A refresh token works once. Spending it again within a short grace window (two tabs) gives another pair; " +
-                "later, it revokes every token of that sign-in.")
+            .WithDescription("A refresh token works once. Spending it again within a short grace window (two tabs) gives the same " +
+                "successor pair again; later, it revokes every token of that sign-in. A sign-in ends Jwt:RefreshFamilyLifetime after it " +
+                "began (30 days by default), however often it is refreshed.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         group.MapPost("/logout", LogoutAsync)
             .RequireRateLimiting(RateLimitPolicies.Refresh)
             .WithName("Logout")
-            .WithSummary("Revoke the refresh token and the sign-in it belongs to")
+            .WithSummary("Revoke the refresh token and the sign-in it belongs to; its access tokens stop working within seconds")
             .ProducesValidationProblem();
 
         group.MapGet("/me", GetMeAsync)
@@ -160,6 +161,7 @@ public static class AuthApi
         IRefreshTokenStore refreshTokens,
         IUserStore users,
         TokenService tokens,
+        UserStatusCache status,
         IOptions<JwtOptions> jwt,
         TimeProvider time,
         CancellationToken ct)
@@ -171,6 +173,21 @@ public static class AuthApi
             return Unauthorized(InvalidRefreshToken);
         }
 
+        // The family is the truth about the sign-in: revoked (sign-out, reuse) or past its absolute lifetime, no token
+        // of it works, whatever the token's own record says.
+        var family = await refreshTokens.FindFamilyAsync(stored.FamilyId, ct);
+        if (family is null || family.RevokedAt is not null || family.ExpiresAt <= now)
+        {
+            return Unauthorized(InvalidRefreshToken);
+        }
+
+        var user = await users.FindByIdAsync(stored.UserId, ct);
+        if (user is null || user.Disabled || user.SessionVersion != family.SessionVersion)
+        {
+            await RevokeFamilyAsync(refreshTokens, status, family.Id, now, ct);
+            return Unauthorized(InvalidRefreshToken);
+        }
+
         if (stored.ConsumedAt is null && !await refreshTokens.TryConsumeAsync(stored.Id, now, ct))
         {
             // Another request spent it a moment ago: the same situation as two tabs, inside the grace window.
@@ -179,31 +196,41 @@ public static class AuthApi
         else if (stored.ConsumedAt is { } consumedAt && now - consumedAt > jwt.Value.RefreshReuseGrace)
         {
             // A spent token presented again after the grace window: someone kept a copy. End the whole sign-in.
-            await refreshTokens.RevokeFamilyAsync(stored.FamilyId, now, ct);
+            await RevokeFamilyAsync(refreshTokens, status, family.Id, now, ct);
             return Unauthorized(InvalidRefreshToken);
         }
 
-        var user = await users.FindByIdAsync(stored.UserId, ct);
-        if (user is null || user.Disabled)
+        // First use and every replay within the grace get the same successor pair: one session, never a fork.
+        var pair = await tokens.RotateAsync(user, family, request.RefreshToken, ct);
+
+        // A sign-out or reuse detection that ran while we rotated: the successor is dead anyway (every use reads the
+        // family), and this answer must not pretend otherwise.
+        if (await refreshTokens.FindFamilyAsync(family.Id, ct) is not { RevokedAt: null })
         {
-            await refreshTokens.RevokeFamilyAsync(stored.FamilyId, now, ct);
             return Unauthorized(InvalidRefreshToken);
         }
 
-        var pair = await tokens.IssueAsync(user, stored.FamilyId, ct);
         return TypedResults.Ok(ToResponse(user, pair));
     }
 
-    private static async Task<NoContent> LogoutAsync(RefreshRequest request, IRefreshTokenStore refreshTokens, TimeProvider time, CancellationToken ct)
+    private static async Task<NoContent> LogoutAsync(
+        RefreshRequest request, IRefreshTokenStore refreshTokens, UserStatusCache status, TimeProvider time, CancellationToken ct)
     {
         // Unknown or already revoked tokens also get 204: logout is idempotent and tells nothing.
         var stored = await refreshTokens.FindByHashAsync(TokenService.HashRefreshToken(request.RefreshToken), ct);
         if (stored is not null)
         {
-            await refreshTokens.RevokeFamilyAsync(stored.FamilyId, time.GetUtcNowForStorage(), ct);
+            await RevokeFamilyAsync(refreshTokens, status, stored.FamilyId, time.GetUtcNowForStorage(), ct);
         }
 
         return TypedResults.NoContent();
+    }
+
+    /// <summary>Ends the sign-in: its refresh tokens at once, its access tokens within the status cache window.</summary>
+    private static async Task RevokeFamilyAsync(IRefreshTokenStore refreshTokens, UserStatusCache status, string familyId, DateTime now, CancellationToken ct)
+    {
+        await refreshTokens.RevokeFamilyAsync(familyId, now, ct);
+        status.EvictFamily(familyId);
     }
 
     private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetMeAsync(CurrentUser currentUser, IUserStore users, CancellationToken ct)

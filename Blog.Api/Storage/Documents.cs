@@ -48,6 +48,12 @@ public sealed class User
     public required string PasswordHash { get; set; }
     public DateTime CreatedAt { get; set; }
     public bool Disabled { get; set; }
+    /// <summary>
+    /// Incremented by every event that ends all of the user's sessions (password change or reset, disable): a refresh
+    /// family or access token minted under an older value is refused. A counter, not a time, so that a sign-in that
+    /// read the old password hash also read the old value (one document read) and can never outlive the change.
+    /// </summary>
+    public long SessionVersion { get; set; }
 }
 
 public sealed class Post
@@ -90,7 +96,7 @@ public sealed class RefreshToken
     /// <summary>SHA-256 of the opaque token, hex. The token itself is never stored.</summary>
     public required string TokenHash { get; set; }
     public required string UserId { get; set; }
-    /// <summary>Every token issued by rotation from one sign-in shares a family; reuse revokes the whole family.</summary>
+    /// <summary>Every token issued by rotation from one sign-in shares a family (<see cref="RefreshFamily"/>); reuse revokes the whole family.</summary>
     public required string FamilyId { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime ExpiresAt { get; set; }
@@ -109,6 +115,23 @@ public sealed class SignInAttempt
     public long Count { get; set; }
     /// <summary>When the window ends; the counter is deleted after it (TTL index on MongoDB, the sweeper on LiteDB).</summary>
     public DateTime ExpiresAt { get; set; }
+}
+
+/// <summary>
+/// One sign-in: every refresh token rotated from it belongs to it. Its revocation is one write to one document, so a
+/// refresh that races it can never leave a live token behind: every use of a token, and every access token request,
+/// reads the family. It ends at <see cref="ExpiresAt"/> whatever the rotations (the absolute session lifetime).
+/// </summary>
+public sealed class RefreshFamily
+{
+    public required string Id { get; set; }
+    public required string UserId { get; set; }
+    /// <summary>The user's <see cref="User.SessionVersion"/> read with the password hash at sign-in.</summary>
+    public long SessionVersion { get; set; }
+    public DateTime CreatedAt { get; set; }
+    /// <summary>The absolute end of the sign-in (<c>Jwt:RefreshFamilyLifetime</c> after it); no token of it works later.</summary>
+    public DateTime ExpiresAt { get; set; }
+    public DateTime? RevokedAt { get; set; }
 }
 
 public sealed record PagedResult<T>(IReadOnlyList<T> Items, long Total);

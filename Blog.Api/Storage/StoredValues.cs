@@ -59,6 +59,14 @@ internal static class StoredValues
         return token;
     }
 
+    public static RefreshFamily Normalize(RefreshFamily family)
+    {
+        family.CreatedAt = Time(family.CreatedAt);
+        family.ExpiresAt = Time(family.ExpiresAt);
+        family.RevokedAt = Time(family.RevokedAt);
+        return family;
+    }
+
     /// <summary>Page numbers start at 1; a page holds at least one item. The API caps the size; this only guards the stores.</summary>
     public static (int Skip, int Take) Page(int page, int pageSize)
     {

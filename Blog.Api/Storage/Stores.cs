@@ -35,6 +35,8 @@ public interface IUserStore
     /// cannot complete the change now it throws <see cref="StoreBusyException"/> having changed nothing (the API: 503).
     /// </summary>
     Task<AccountChangeResult> ChangeAccountAsync(string id, string? role, bool? disabled, CancellationToken ct = default);
+    /// <summary>Atomically increments <see cref="User.SessionVersion"/> (ends every session of the user); false when the user is gone.</summary>
+    Task<bool> EndSessionsAsync(string id, CancellationToken ct = default);
 }
 
 /// <summary>
@@ -98,15 +100,22 @@ public interface ICommentStore
 
 public interface IRefreshTokenStore
 {
+    /// <summary>Throws <see cref="DuplicateKeyException"/> (field "id" or "tokenHash") when the id or the hash is taken.</summary>
     Task CreateAsync(RefreshToken token, CancellationToken ct = default);
+    Task<RefreshToken?> FindByIdAsync(string id, CancellationToken ct = default);
     Task<RefreshToken?> FindByHashAsync(string tokenHash, CancellationToken ct = default);
     /// <summary>Marks the token consumed if it is not yet: true for exactly one caller.</summary>
     Task<bool> TryConsumeAsync(string id, DateTime now, CancellationToken ct = default);
     Task RevokeAsync(string id, DateTime now, CancellationToken ct = default);
+    /// <summary>Revokes the family document (the first revocation time is kept) and then its tokens.</summary>
     Task RevokeFamilyAsync(string familyId, DateTime now, CancellationToken ct = default);
+    /// <summary>Revokes every family of the user and their tokens.</summary>
     Task RevokeAllForUserAsync(string userId, DateTime now, CancellationToken ct = default);
-    /// <summary>Removes tokens past their expiry (MongoDB also has a TTL index; LiteDB relies on this).</summary>
+    /// <summary>Removes tokens and families past their expiry (MongoDB also has TTL indexes; LiteDB relies on this); returns how many documents went.</summary>
     Task<long> DeleteExpiredAsync(DateTime now, CancellationToken ct = default);
+    /// <summary>Throws <see cref="DuplicateKeyException"/> (field "id") when the id is taken.</summary>
+    Task CreateFamilyAsync(RefreshFamily family, CancellationToken ct = default);
+    Task<RefreshFamily?> FindFamilyAsync(string familyId, CancellationToken ct = default);
 }
 
 /// <summary>

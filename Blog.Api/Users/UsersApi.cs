@@ -55,11 +55,21 @@ public static class UsersApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
-        admin.MapPost("/{username}/disable", (string username, IUserStore users, UserStatusCache status, CancellationToken ct) =>
-                SetDisabledAsync(username, true, users, status, ct))
+        admin.MapPost("/{username}/disable", async (string username, IUserStore users, IRefreshTokenStore refreshTokens, UserStatusCache status,
+                TimeProvider time, CancellationToken ct) =>
+            {
+                var result = await SetDisabledAsync(username, true, users, status, ct);
+                if (result.Result is Ok<UserResponse> { Value: { } disabled })
+                {
+                    // Re-enabling the account later must not bring these sessions back.
+                    await EndSessionsAsync(disabled.Id, users, refreshTokens, status, time, ct);
+                }
+
+                return result;
+            })
             .RequireRateLimiting(RateLimitPolicies.Writes)
             .WithName("DisableUser")
-            .WithSummary("Admin: disable an account; it can no longer sign in and its tokens stop working (409 for the last enabled Admin)")
+            .WithSummary("Admin: disable an account; it can no longer sign in and all its sessions end for good (409 for the last enabled Admin)")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
@@ -73,7 +83,7 @@ public static class UsersApi
         admin.MapPut("/{username}/password", ResetPasswordAsync)
             .RequireRateLimiting(RateLimitPolicies.Writes)
             .WithName("ResetUserPassword")
-            .WithSummary("Admin: set a user's password and revoke its refresh tokens")
+            .WithSummary("Admin: set a user's password and end all its sessions")
             .WithDescription("The new password must not be a common password or the same as the user's username or email (400, errors.newPassword).")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -117,6 +127,7 @@ public static class UsersApi
         CurrentUser currentUser,
         IUserStore users,
         IRefreshTokenStore refreshTokens,
+        UserStatusCache status,
         IPasswordHasher<User> hasher,
         PasswordPolicy passwords,
         SignInGuard guard,
@@ -149,9 +160,9 @@ public static class UsersApi
         }
 
         await users.SetPasswordHashAsync(user.Id, hasher.HashPassword(user, request.NewPassword), ct);
-        // Every refresh token, this session's too (the request does not say which one is the caller's): other devices
-        // are signed out at once, this one when its access token expires unless it signs in again.
-        await refreshTokens.RevokeAllForUserAsync(user.Id, time.GetUtcNowForStorage(), ct);
+        // Every session, this one too (the request does not say which one is the caller's): the caller signs in again
+        // with the new password (the web does it for the user).
+        await EndSessionsAsync(user.Id, users, refreshTokens, status, time, ct);
         return TypedResults.NoContent();
     }
 
@@ -206,6 +217,7 @@ public static class UsersApi
         ResetPasswordRequest request,
         IUserStore users,
         IRefreshTokenStore refreshTokens,
+        UserStatusCache status,
         IPasswordHasher<User> hasher,
         PasswordPolicy passwords,
         TimeProvider time,
@@ -222,7 +234,22 @@ public static class UsersApi
         }
 
         await users.SetPasswordHashAsync(user.Id, hasher.HashPassword(user, request.NewPassword), ct);
-        await refreshTokens.RevokeAllForUserAsync(user.Id, time.GetUtcNowForStorage(), ct);
+        await EndSessionsAsync(user.Id, users, refreshTokens, status, time, ct);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Ends every session of the user: the session version first (it also ends a sign-in or a refresh racing this
+    /// call, since both are bound to the version they read), then the families and tokens for the record. Refresh
+    /// tokens stop at once; access tokens on the next request through this replica, within the status cache window
+    /// on the others. Call it after the change that motivates it (new password hash, disabled flag), so that a
+    /// sign-in between the two cannot keep a session.
+    /// </summary>
+    internal static async Task EndSessionsAsync(
+        string userId, IUserStore users, IRefreshTokenStore refreshTokens, UserStatusCache status, TimeProvider time, CancellationToken ct)
+    {
+        await users.EndSessionsAsync(userId, ct);
+        await refreshTokens.RevokeAllForUserAsync(userId, time.GetUtcNowForStorage(), ct);
+        status.Evict(userId);
     }
 }

@@ -266,7 +266,7 @@ public sealed class AuthApiTests(BlogApiFactory factory) : IClassFixture<BlogApi
     }
 
     [Fact]
-    public async Task SpendingARefreshTokenTwiceWithinTheGraceWindowGivesTwoValidPairs()
+    public async Task SpendingARefreshTokenTwiceWithinTheGraceWindowGivesTheSamePairTwice()
     {
         var client = factory.CreateClient();
         var registered = await client.RegisterAsync();
@@ -278,20 +278,36 @@ public sealed class AuthApiTests(BlogApiFactory factory) : IClassFixture<BlogApi
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
         var a = await first.ReadAsync<AuthResponse>();
         var b = await second.ReadAsync<AuthResponse>();
-        Assert.NotEqual(a.RefreshToken, b.RefreshToken);
-        Assert.Equal(HttpStatusCode.OK, (await client.RefreshAsync(a.RefreshToken)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await client.RefreshAsync(b.RefreshToken)).StatusCode);
+        // One session, not a fork: the replay is handed what the first refresh got.
+        Assert.Equal(a.RefreshToken, b.RefreshToken);
+        Assert.Equal(a.AccessToken, b.AccessToken);
+        Assert.Equal(a.ExpiresAt, b.ExpiresAt);
+        Assert.NotEqual(registered.RefreshToken, a.RefreshToken);
+        // The one successor rotates on as usual (and a second tab replaying it meanwhile is handed the same again).
+        var next = await (await client.RefreshAsync(a.RefreshToken)).ReadAsync<AuthResponse>();
+        Assert.Equal(next.RefreshToken, (await (await client.RefreshAsync(b.RefreshToken)).ReadAsync<AuthResponse>()).RefreshToken);
+        Assert.Equal(HttpStatusCode.OK, (await factory.CreateClient(next.AccessToken).GetAsync("/api/auth/me", Ct)).StatusCode);
     }
 
     [Fact]
-    public async Task ConcurrentRefreshesOfOneTokenAllGetValidPairs()
+    public async Task ConcurrentRefreshesOfOneTokenAllGetTheSamePair()
     {
         var client = factory.CreateClient();
         var registered = await client.RegisterAsync();
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => client.RefreshAsync(registered.RefreshToken)));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => client.RefreshAsync(registered.RefreshToken)));
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var pairs = await Task.WhenAll(responses.Select(r => r.ReadAsync<AuthResponse>()));
+        Assert.Single(pairs.Select(p => p.RefreshToken).Distinct());
+        Assert.Single(pairs.Select(p => p.AccessToken).Distinct());
+        // Exactly one successor record exists for the spent token.
+        using var scope = factory.Services.CreateScope();
+        var store = scope.ServiceProvider.GetRequiredService<IRefreshTokenStore>();
+        var spent = await store.FindByHashAsync(Blog.Api.TokenService.HashRefreshToken(registered.RefreshToken), Ct);
+        var successor = await store.FindByHashAsync(Blog.Api.TokenService.HashRefreshToken(pairs[0].RefreshToken), Ct);
+        Assert.NotNull(spent?.ConsumedAt);
+        Assert.Equal(spent.FamilyId, successor?.FamilyId);
     }
 
     [Theory]

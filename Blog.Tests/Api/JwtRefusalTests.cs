@@ -72,6 +72,20 @@ public sealed class JwtRefusalTests(BlogApiFactory factory) : IClassFixture<Blog
     public async Task GarbageIsRefused() => await AssertRefusedAsync("not.a.jwt");
 
     [Fact]
+    public async Task ATokenWithoutASessionOrWithAnUnknownOneIsRefused()
+    {
+        var (user, tokens) = await factory.CreateUserWithTokensAsync(Roles.Reader);
+        var familyId = TestHelpers.ClaimOf(tokens.AccessToken, "fid");
+
+        await AssertRefusedAsync(TestHelpers.MintToken(user.Id, Roles.Reader));
+        await AssertRefusedAsync(TestHelpers.MintToken(user.Id, Roles.Reader, familyId: familyId, sessionVersion: 1));
+        await AssertRefusedAsync(TestHelpers.MintToken(user.Id, Roles.Reader, d => d.Subject.RemoveClaim(d.Subject.FindFirst("fid")), familyId));
+        // Another user's sign-in does not lend its session.
+        var (other, _) = await factory.CreateUserWithTokensAsync(Roles.Reader);
+        await AssertRefusedAsync(TestHelpers.MintToken(other.Id, Roles.Reader, familyId: familyId));
+    }
+
+    [Fact]
     public async Task ATokenForADisabledUserIsRefusedOnTheNextRequest()
     {
         var (client, user) = await factory.CreateUserAsync(Roles.Editor);
@@ -84,8 +98,9 @@ public sealed class JwtRefusalTests(BlogApiFactory factory) : IClassFixture<Blog
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         await refused.ReadProblemAsync();
 
+        // Re-enabling gives the account back, not its old sessions.
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/users/{user.Username}/enable", null, Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/auth/me", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/auth/me", Ct)).StatusCode);
     }
 
     [Fact]
@@ -106,12 +121,14 @@ public sealed class JwtRefusalTests(BlogApiFactory factory) : IClassFixture<Blog
     /// <summary>A token as the API makes them, for a real user, changed by <paramref name="change"/>.</summary>
     private async Task<string> TokenAsync(Action<SecurityTokenDescriptor>? change = null, string? userId = null, string role = Roles.Reader)
     {
+        string? familyId = null;
         if (userId is null)
         {
-            var (user, _) = await factory.CreateUserWithTokensAsync(role);
+            var (user, tokens) = await factory.CreateUserWithTokensAsync(role);
             userId = user.Id;
+            familyId = TestHelpers.ClaimOf(tokens.AccessToken, "fid");
         }
 
-        return TestHelpers.MintToken(userId, role, change);
+        return TestHelpers.MintToken(userId, role, change, familyId);
     }
 }

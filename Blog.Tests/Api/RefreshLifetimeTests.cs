@@ -40,4 +40,30 @@ public sealed class RefreshLifetimeTests
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         await response.ReadProblemAsync();
     }
+
+    [Fact]
+    public async Task ASignInEndsAtItsAbsoluteLifetimeHoweverOftenItIsRefreshed()
+    {
+        await using var factory = new BlogApiFactory().WithSettings(
+            ("Jwt:AccessTokenLifetime", "00:00:01"), ("Jwt:RefreshFamilyLifetime", "00:00:03"));
+        var client = factory.CreateClient();
+        var registered = await client.RegisterAsync();
+
+        var current = registered;
+        for (var i = 0; i < 2; i++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1.1), Ct);
+            var refreshed = await client.RefreshAsync(current.RefreshToken);
+            Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+            current = await refreshed.ReadAsync<AuthResponse>();
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1.2), Ct);
+        var late = await client.RefreshAsync(current.RefreshToken);
+
+        // The last refresh token is only about a second old, but the sign-in is over three: sign in again.
+        Assert.Equal(HttpStatusCode.Unauthorized, late.StatusCode);
+        await late.ReadProblemAsync();
+        Assert.Equal(HttpStatusCode.OK, (await client.LoginAsync(registered.User.Username, BlogApiFactory.UserPassword)).StatusCode);
+    }
 }

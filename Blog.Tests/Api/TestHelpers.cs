@@ -60,10 +60,12 @@ internal static class TestHelpers
     }
 
     /// <summary>
-    /// A token shaped like the API's (issuer, audience, sub, unique_name, role, jti, 15 min), signed with
+    /// A token shaped like the API's (issuer, audience, sub, unique_name, role, jti, fid, sv, 15 min), signed with
     /// <see cref="BlogApiFactory.SigningKey"/>, changed by <paramref name="change"/>: for tests of what the API refuses.
+    /// <paramref name="familyId"/> names the sign-in (a made-up one unless given: refused as an unknown session).
     /// </summary>
-    public static string MintToken(string userId, string role, Action<SecurityTokenDescriptor>? change = null)
+    public static string MintToken(
+        string userId, string role, Action<SecurityTokenDescriptor>? change = null, string? familyId = null, long sessionVersion = 0)
     {
         var now = DateTime.UtcNow;
         var descriptor = new SecurityTokenDescriptor
@@ -81,11 +83,17 @@ internal static class TestHelpers
                 new Claim(JwtRegisteredClaimNames.UniqueName, "someone"),
                 new Claim("role", role),
                 new Claim(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString("N")),
+                new Claim("fid", familyId ?? Guid.NewGuid().ToString("N")),
+                new Claim("sv", sessionVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimValueTypes.Integer64),
             ]),
         };
         change?.Invoke(descriptor);
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(descriptor);
     }
+
+    /// <summary>A claim of an access token, read without validating it.</summary>
+    public static string? ClaimOf(string accessToken, string type) =>
+        new JsonWebToken(accessToken).Claims.FirstOrDefault(c => c.Type == type)?.Value;
 
     public static string NewUsername() => $"t{Guid.NewGuid():N}"[..16];
 

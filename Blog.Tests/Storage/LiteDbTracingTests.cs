@@ -27,6 +27,7 @@ public sealed class LiteDbTracingTests(LiteDbFixture fixture) : IClassFixture<Li
         ["IUserStore.ListAsync"] = ("find users", s => s.Users.ListAsync("ali", 1, 10)),
         ["IUserStore.CountAsync"] = ("count users", s => s.Users.CountAsync()),
         ["IUserStore.ChangeAccountAsync"] = ("update users", s => s.Users.ChangeAccountAsync("u1", Roles.Author, null)),
+        ["IUserStore.EndSessionsAsync"] = ("update users", s => s.Users.EndSessionsAsync("u1")),
 
         ["IPostStore.CreateAsync"] = ("insert posts", s => s.Posts.CreateAsync(NewPost("p2", "second"))),
         ["IPostStore.FindBySlugAsync"] = ("find posts", s => s.Posts.FindBySlugAsync("hello")),
@@ -44,6 +45,9 @@ public sealed class LiteDbTracingTests(LiteDbFixture fixture) : IClassFixture<Li
         ["ICommentStore.DeleteAsync"] = ("delete comments", s => s.Comments.DeleteAsync("p1", "c1")),
 
         ["IRefreshTokenStore.CreateAsync"] = ("insert refreshTokens", s => s.Tokens.CreateAsync(NewToken("t2"))),
+        ["IRefreshTokenStore.FindByIdAsync"] = ("find refreshTokens", s => s.Tokens.FindByIdAsync("t1")),
+        ["IRefreshTokenStore.CreateFamilyAsync"] = ("insert refreshFamilies", s => s.Tokens.CreateFamilyAsync(NewFamily("f2"))),
+        ["IRefreshTokenStore.FindFamilyAsync"] = ("find refreshFamilies", s => s.Tokens.FindFamilyAsync("f1")),
         ["IRefreshTokenStore.FindByHashAsync"] = ("find refreshTokens", s => s.Tokens.FindByHashAsync("hash-t1")),
         ["IRefreshTokenStore.TryConsumeAsync"] = ("update refreshTokens", s => s.Tokens.TryConsumeAsync("t1", Now)),
         ["IRefreshTokenStore.RevokeAsync"] = ("update refreshTokens", s => s.Tokens.RevokeAsync("t1", Now)),
@@ -69,6 +73,7 @@ public sealed class LiteDbTracingTests(LiteDbFixture fixture) : IClassFixture<Li
         await _stores.Posts.CreateAsync(NewPost("p1", "hello"), Ct);
         await _stores.Comments.CreateAsync(NewComment("c1"), Ct);
         await _stores.Tokens.CreateAsync(NewToken("t1"), Ct);
+        await _stores.Tokens.CreateFamilyAsync(NewFamily("f1"), Ct);
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -159,6 +164,14 @@ public sealed class LiteDbTracingTests(LiteDbFixture fixture) : IClassFixture<Li
         FamilyId = "f1",
         CreatedAt = Now,
         ExpiresAt = Now.AddDays(7),
+    };
+
+    private static RefreshFamily NewFamily(string id) => new()
+    {
+        Id = id,
+        UserId = "u1",
+        CreatedAt = Now,
+        ExpiresAt = Now.AddDays(30),
     };
 
     /// <summary>Records the stopped <c>Blog.Storage</c> activities of the whole process (listeners are global).</summary>

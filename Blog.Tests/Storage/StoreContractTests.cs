@@ -851,6 +851,112 @@ public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARefreshTokenIdOrHashIsTakenOnceAndTheTokenIsFoundById()
+    {
+        var token = NewToken("u1", "f1", T0.AddDays(1));
+        await Tokens.CreateAsync(token, Ct);
+
+        var sameId = NewToken("u1", "f1", T0.AddDays(2));
+        sameId.Id = token.Id;
+        var sameHash = NewToken("u1", "f1", T0.AddDays(2));
+        sameHash.TokenHash = token.TokenHash;
+
+        await Assert.ThrowsAsync<DuplicateKeyException>(() => Tokens.CreateAsync(sameId, Ct));
+        await Assert.ThrowsAsync<DuplicateKeyException>(() => Tokens.CreateAsync(sameHash, Ct));
+        var stored = await Tokens.FindByIdAsync(token.Id, Ct);
+        Assert.Equal(token.TokenHash, stored?.TokenHash);
+        Assert.Equal(T0.AddDays(1), stored?.ExpiresAt);
+        Assert.Null(await Tokens.FindByIdAsync("missing", Ct));
+    }
+
+    [Fact]
+    public async Task ARefreshFamilyIsStoredOnceAndReadBackAsWritten()
+    {
+        var family = NewFamily("u1", T0.AddDays(30));
+        family.SessionVersion = 3;
+        family.CreatedAt = T0.AddTicks(4321);
+        await Tokens.CreateFamilyAsync(family, Ct);
+
+        var stored = await Tokens.FindFamilyAsync(family.Id, Ct);
+
+        Assert.NotNull(stored);
+        Assert.Equal("u1", stored.UserId);
+        Assert.Equal(3, stored.SessionVersion);
+        Assert.Equal(Ms(T0.AddTicks(4321)), stored.CreatedAt);
+        Assert.Equal(T0.AddDays(30), stored.ExpiresAt);
+        Assert.Null(stored.RevokedAt);
+        Assert.Null(await Tokens.FindFamilyAsync("missing", Ct));
+        await Assert.ThrowsAsync<DuplicateKeyException>(() => Tokens.CreateFamilyAsync(NewFamily("u2", T0, family.Id), Ct));
+    }
+
+    [Fact]
+    public async Task RevokingAFamilyOrAUserRevokesTheFamilyDocumentsAndKeepsTheFirstTime()
+    {
+        var f1 = NewFamily("u1", T0.AddDays(30));
+        var f2 = NewFamily("u1", T0.AddDays(30));
+        var other = NewFamily("u2", T0.AddDays(30));
+        foreach (var f in new[] { f1, f2, other })
+        {
+            await Tokens.CreateFamilyAsync(f, Ct);
+        }
+
+        async Task<DateTime?> RevokedAt(RefreshFamily f) => (await Tokens.FindFamilyAsync(f.Id, Ct))!.RevokedAt;
+
+        await Tokens.RevokeFamilyAsync(f1.Id, T0.AddMinutes(1), Ct);
+        Assert.Equal(T0.AddMinutes(1), await RevokedAt(f1));
+        Assert.Null(await RevokedAt(f2));
+
+        await Tokens.RevokeAllForUserAsync("u1", T0.AddMinutes(2), Ct);
+        Assert.Equal(T0.AddMinutes(1), await RevokedAt(f1));
+        Assert.Equal(T0.AddMinutes(2), await RevokedAt(f2));
+        Assert.Null(await RevokedAt(other));
+    }
+
+    [Fact]
+    public async Task ARevokedFamilyStaysRevokedWhateverTokensAreAddedToItConcurrently()
+    {
+        // A refresh racing a sign-out: the rotation inserts tokens while the family is revoked. Whatever the
+        // interleaving, the family document ends revoked, which is what every later use reads.
+        var family = NewFamily("u1", T0.AddDays(30));
+        await Tokens.CreateFamilyAsync(family, Ct);
+
+        await RunConcurrently(16, i => i % 4 == 0
+            ? Tokens.RevokeFamilyAsync(family.Id, T0.AddMinutes(1), Ct)
+            : Tokens.CreateAsync(NewToken("u1", family.Id, T0.AddDays(1)), Ct));
+
+        Assert.Equal(T0.AddMinutes(1), (await Tokens.FindFamilyAsync(family.Id, Ct))!.RevokedAt);
+        await Tokens.CreateAsync(NewToken("u1", family.Id, T0.AddDays(1)), Ct);
+        Assert.NotNull((await Tokens.FindFamilyAsync(family.Id, Ct))!.RevokedAt);
+    }
+
+    [Fact]
+    public async Task DeleteExpiredAlsoRemovesFamiliesPastTheirAbsoluteLifetime()
+    {
+        var ended = NewFamily("u", T0);
+        var living = NewFamily("u", T0.AddSeconds(1));
+        await Tokens.CreateFamilyAsync(ended, Ct);
+        await Tokens.CreateFamilyAsync(living, Ct);
+
+        Assert.Equal(1, await Tokens.DeleteExpiredAsync(T0, Ct));
+        Assert.Null(await Tokens.FindFamilyAsync(ended.Id, Ct));
+        Assert.NotNull(await Tokens.FindFamilyAsync(living.Id, Ct));
+    }
+
+    [Fact]
+    public async Task EndingSessionsIncrementsTheSessionVersionOncePerCallUnderConcurrency()
+    {
+        var alice = NewUser("alice");
+        await Users.CreateAsync(alice, Ct);
+        Assert.Equal(0, (await Users.FindByIdAsync(alice.Id, Ct))!.SessionVersion);
+
+        var results = await RunConcurrently(12, _ => Users.EndSessionsAsync(alice.Id, Ct));
+
+        Assert.All(results, Assert.True);
+        Assert.Equal(12, (await Users.FindByIdAsync(alice.Id, Ct))!.SessionVersion);
+        Assert.False(await Users.EndSessionsAsync("missing", Ct));
+    }
+
+    [Fact]
     public async Task InitializingTwiceIsHarmlessAndKeepsTheUniqueIndexes()
     {
         await _stores.Initializer.InitializeAsync(Ct);
@@ -944,6 +1050,14 @@ public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
         AuthorId = "commenter",
         Body = body,
         CreatedAt = createdAt,
+    };
+
+    private static RefreshFamily NewFamily(string userId, DateTime expiresAt, string? id = null) => new()
+    {
+        Id = id ?? NewId(),
+        UserId = userId,
+        CreatedAt = T0,
+        ExpiresAt = expiresAt,
     };
 
     private static RefreshToken NewToken(string userId, string familyId, DateTime expiresAt) => new()

@@ -61,6 +61,7 @@ public sealed class LiteDbFixture : IStoreFixture, IDisposable
             _context.Comments.DeleteAll();
             _context.RefreshTokens.DeleteAll();
             _context.SignInAttempts.DeleteAll();
+            _context.RefreshFamilies.DeleteAll();
         });
         await _stores.Initializer.InitializeAsync(ct);
         return _stores;
@@ -140,6 +141,7 @@ public sealed class MongoDbFixture : IStoreFixture, IAsyncLifetime
         await context.Posts.DeleteManyAsync(FilterDefinition<Post>.Empty, ct);
         await context.Comments.DeleteManyAsync(FilterDefinition<Comment>.Empty, ct);
         await context.RefreshTokens.DeleteManyAsync(FilterDefinition<RefreshToken>.Empty, ct);
+        await context.RefreshFamilies.DeleteManyAsync(FilterDefinition<RefreshFamily>.Empty, ct);
         await context.Locks.DeleteManyAsync(FilterDefinition<BsonDocument>.Empty, ct);
         await context.SignInAttempts.DeleteManyAsync(FilterDefinition<SignInAttempt>.Empty, ct);
         return _stores!;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Blog.Api.Storage;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -48,8 +49,9 @@ internal sealed class JwtBearerSetup(IOptions<JwtOptions> jwtOptions, JwtSigning
     }
 
     /// <summary>
-    /// A disabled or deleted user is refused (401) even with an unexpired token; a user whose role changed gets the
-    /// current role, not the one in the token.
+    /// A disabled or deleted user is refused (401) even with an unexpired token, and so is a token of an ended session:
+    /// its family revoked (sign-out, reuse detected) or past its absolute lifetime, or the user's session version moved
+    /// on (password change or reset, disable). A user whose role changed gets the current role, not the one in the token.
     /// </summary>
     private static async Task ApplyCurrentStatusAsync(TokenValidatedContext context)
     {
@@ -60,12 +62,35 @@ internal sealed class JwtBearerSetup(IOptions<JwtOptions> jwtOptions, JwtSigning
             return;
         }
 
+        var familyId = identity.FindFirst(TokenService.FamilyClaim)?.Value;
+        if (string.IsNullOrEmpty(familyId)
+            || !long.TryParse(identity.FindFirst(TokenService.SessionVersionClaim)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var sessionVersion))
+        {
+            context.Fail("The token names no session.");
+            return;
+        }
+
         var services = context.HttpContext.RequestServices;
-        var status = await services.GetRequiredService<UserStatusCache>()
-            .GetAsync(services.GetRequiredService<IUserStore>(), userId, context.HttpContext.RequestAborted);
+        var cache = services.GetRequiredService<UserStatusCache>();
+        var ct = context.HttpContext.RequestAborted;
+        var status = await cache.GetAsync(services.GetRequiredService<IUserStore>(), userId, ct);
         if (status is null || status.Disabled)
         {
             context.Fail("The account is disabled or no longer exists.");
+            return;
+        }
+
+        if (status.SessionVersion != sessionVersion)
+        {
+            context.Fail("The sessions of this account were ended.");
+            return;
+        }
+
+        var family = await cache.GetFamilyAsync(services.GetRequiredService<IRefreshTokenStore>(), familyId, ct);
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
+        if (family is null || family.Revoked || family.UserId != userId || family.ExpiresAt <= now)
+        {
+            context.Fail("The session has ended.");
             return;
         }
 

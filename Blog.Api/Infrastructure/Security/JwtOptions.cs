@@ -35,8 +35,15 @@ public sealed class JwtOptions
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(14);
 
     /// <summary>
-    /// A refresh token spent less than this long ago may be spent again (two tabs refreshing at once) and yields a new
-    /// pair in the same family; after it, a reuse is treated as theft and revokes the whole family.
+    /// The absolute lifetime of a sign-in (a refresh family): however often it is refreshed, its tokens stop working
+    /// this long after the password was entered, and the user signs in again.
+    /// </summary>
+    public TimeSpan RefreshFamilyLifetime { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// A refresh token spent less than this long ago may be spent again (two tabs refreshing at once) and yields the
+    /// same successor as the first time (never a second live token); after it, a reuse is treated as theft and
+    /// revokes the whole family.
     /// </summary>
     public TimeSpan RefreshReuseGrace { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -91,6 +98,11 @@ internal sealed class JwtOptionsValidator(IHostEnvironment environment) : IValid
         if (options.AccessTokenLifetime <= TimeSpan.Zero || options.RefreshTokenLifetime <= options.AccessTokenLifetime)
         {
             failures.Add("Jwt:AccessTokenLifetime must be positive and shorter than Jwt:RefreshTokenLifetime.");
+        }
+
+        if (options.RefreshFamilyLifetime <= options.AccessTokenLifetime)
+        {
+            failures.Add("Jwt:RefreshFamilyLifetime must be longer than Jwt:AccessTokenLifetime.");
         }
 
         if (options.RefreshReuseGrace < TimeSpan.Zero)

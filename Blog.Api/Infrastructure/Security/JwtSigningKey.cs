@@ -28,7 +28,12 @@ internal sealed class JwtSigningKey
 
         Key = new SymmetricSecurityKey(bytes);
         Credentials = new SigningCredentials(Key, SecurityAlgorithms.HmacSha256);
+        // A separate key for a separate purpose (never the signing key itself), the same on every replica.
+        SuccessorKey = HMACSHA256.HashData(bytes, "blog-api/refresh-successor/v1"u8);
     }
+
+    /// <summary>Derives a spent refresh token's successor (see <see cref="TokenService.Successor"/>).</summary>
+    public byte[] SuccessorKey { get; }
 
     public SymmetricSecurityKey Key { get; }
 

@@ -20,6 +20,7 @@ internal sealed class LiteDbContext : IDisposable
     public const string CommentsCollection = "comments";
     public const string RefreshTokensCollection = "refreshTokens";
     public const string SignInAttemptsCollection = "signInAttempts";
+    public const string RefreshFamiliesCollection = "refreshFamilies";
 
     private readonly Lock _writeLock = new();
     private long _writeVersion;
@@ -51,6 +52,7 @@ internal sealed class LiteDbContext : IDisposable
         Comments = Database.GetCollection<Comment>(CommentsCollection);
         RefreshTokens = Database.GetCollection<RefreshToken>(RefreshTokensCollection);
         SignInAttempts = Database.GetCollection<SignInAttempt>(SignInAttemptsCollection);
+        RefreshFamilies = Database.GetCollection<RefreshFamily>(RefreshFamiliesCollection);
 
         // Also here, not only in the initializer: the unique indexes are what enforce the contract, so no store may
         // ever see the file without them. EnsureIndex is a no-op when the index exists.
@@ -72,6 +74,7 @@ internal sealed class LiteDbContext : IDisposable
     public ILiteCollection<Comment> Comments { get; }
     public ILiteCollection<RefreshToken> RefreshTokens { get; }
     public ILiteCollection<SignInAttempt> SignInAttempts { get; }
+    public ILiteCollection<RefreshFamily> RefreshFamilies { get; }
 
     /// <summary>
     /// Runs <paramref name="read"/> as one store operation: a client span <c>{operation} {collection}</c>
@@ -176,6 +179,10 @@ internal sealed class LiteDbContext : IDisposable
         tokens.EnsureIndex(nameof(RefreshToken.ExpiresAt), "$.ExpiresAt");
 
         SignInAttempts.EnsureIndex(nameof(SignInAttempt.ExpiresAt), "$.ExpiresAt");
+
+        var families = RefreshFamilies;
+        families.EnsureIndex(nameof(RefreshFamily.UserId), "$.UserId");
+        families.EnsureIndex(nameof(RefreshFamily.ExpiresAt), "$.ExpiresAt");
     }
 
     public void Dispose() => Database.Dispose();
@@ -211,6 +218,7 @@ internal sealed class LiteDbContext : IDisposable
         mapper.Entity<Comment>().Id(x => x.Id, autoId: false);
         mapper.Entity<RefreshToken>().Id(x => x.Id, autoId: false);
         mapper.Entity<SignInAttempt>().Id(x => x.Id, autoId: false);
+        mapper.Entity<RefreshFamily>().Id(x => x.Id, autoId: false);
         return mapper;
     }
 }

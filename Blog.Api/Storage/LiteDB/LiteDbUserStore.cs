@@ -44,6 +44,9 @@ internal sealed class LiteDbUserStore(LiteDbContext context) : IUserStore
     public Task<bool> SetPasswordHashAsync(string id, string passwordHash, CancellationToken ct = default) =>
         Modify(id, ct, user => user.PasswordHash = passwordHash);
 
+    public Task<bool> EndSessionsAsync(string id, CancellationToken ct = default) =>
+        Modify(id, ct, user => user.SessionVersion++);
+
     public Task<PagedResult<User>> ListAsync(string? search, int page, int pageSize, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();

@@ -17,6 +17,7 @@ internal sealed partial class MongoContext
     public const string PostsCollection = "posts";
     public const string CommentsCollection = "comments";
     public const string RefreshTokensCollection = "refreshTokens";
+    public const string RefreshFamiliesCollection = "refreshFamilies";
     public const string LocksCollection = "locks";
     public const string SignInAttemptsCollection = "signInAttempts";
 
@@ -45,6 +46,7 @@ internal sealed partial class MongoContext
         Posts = database.GetCollection<Post>(PostsCollection);
         Comments = database.GetCollection<Comment>(CommentsCollection);
         RefreshTokens = database.GetCollection<RefreshToken>(RefreshTokensCollection);
+        RefreshFamilies = database.GetCollection<RefreshFamily>(RefreshFamiliesCollection);
         Locks = database.GetCollection<BsonDocument>(LocksCollection);
         SignInAttempts = database.GetCollection<SignInAttempt>(SignInAttemptsCollection);
     }
@@ -56,6 +58,7 @@ internal sealed partial class MongoContext
     public IMongoCollection<Post> Posts { get; }
     public IMongoCollection<Comment> Comments { get; }
     public IMongoCollection<RefreshToken> RefreshTokens { get; }
+    public IMongoCollection<RefreshFamily> RefreshFamilies { get; }
     public IMongoCollection<BsonDocument> Locks { get; }
     public IMongoCollection<SignInAttempt> SignInAttempts { get; }
 

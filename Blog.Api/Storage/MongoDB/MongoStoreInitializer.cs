@@ -76,6 +76,15 @@ internal sealed class MongoStoreInitializer(MongoContext context) : IStoreInitia
                 Builders<SignInAttempt>.IndexKeys.Ascending(a => a.ExpiresAt),
                 new CreateIndexOptions { Name = "expiresAt_ttl", ExpireAfter = TimeSpan.Zero }),
             cancellationToken: ct).ConfigureAwait(false);
+
+        var families = Builders<RefreshFamily>.IndexKeys;
+        await context.RefreshFamilies.Indexes.CreateManyAsync(
+        [
+            new(families.Ascending(f => f.UserId), new CreateIndexOptions { Name = "userId" }),
+            // TTL as for tokens: a family is gone once its absolute lifetime (a BSON date) is over; every lookup also
+            // checks the time, since the monitor runs only about once a minute.
+            new(families.Ascending(f => f.ExpiresAt), new CreateIndexOptions { Name = "expiresAt_ttl", ExpireAfter = TimeSpan.Zero }),
+        ], ct).ConfigureAwait(false);
     }
 
     private static async Task DropIndexIfPresentAsync<T>(IMongoCollection<T> collection, string name, CancellationToken ct)

@@ -71,6 +71,14 @@ internal sealed class MongoUserStore(MongoContext context, MongoAdminFence fence
         return result.MatchedCount > 0;
     }
 
+    public async Task<bool> EndSessionsAsync(string id, CancellationToken ct = default)
+    {
+        // $inc is atomic on one document: concurrent calls each add one, none is lost.
+        var result = await context.Users.UpdateOneAsync(
+            Filter.Eq(u => u.Id, id), Update.Inc(u => u.SessionVersion, 1L), cancellationToken: ct).ConfigureAwait(false);
+        return result.MatchedCount == 1;
+    }
+
     public async Task<PagedResult<User>> ListAsync(string? search, int page, int pageSize, CancellationToken ct = default)
     {
         var (skip, take) = StoredValues.Page(page, pageSize);
