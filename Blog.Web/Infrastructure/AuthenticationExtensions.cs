@@ -76,11 +76,23 @@ internal static class AuthenticationExtensions
         return context.SignInAsync(Scheme, CurrentUser.CreatePrincipal(auth.User, Scheme), properties);
     }
 
-    /// <summary><c>POST /account/signout</c>: revokes the refresh token at the API and clears the cookie.</summary>
+    /// <summary>
+    /// <c>POST /account/signout</c>: revokes the refresh token at the API and clears the cookie. Only with a valid
+    /// antiforgery token (the header's form sends one): another site must not be able to sign a reader out.
+    /// </summary>
     public static IEndpointRouteBuilder MapBlogAccountEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/account/signout", async (HttpContext context, BlogApiClient api) =>
+        endpoints.MapPost("/account/signout", async (HttpContext context, BlogApiClient api, IAntiforgery antiforgery) =>
         {
+            // Checked here, not left to UseAntiforgery: the middleware only records its verdict
+            // (IAntiforgeryValidationFeature) and leaves refusing to whoever reads the form, and this endpoint reads
+            // none, so a cross-site POST went through. Where the middleware gave no verdict, ask antiforgery itself.
+            var verdict = context.Features.Get<IAntiforgeryValidationFeature>();
+            if (!(verdict?.IsValid ?? await antiforgery.IsRequestValidAsync(context)))
+            {
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: "The sign-out form has expired. Reload the page and try again.");
+            }
+
             var refreshToken = await context.GetTokenAsync(AuthTokens.RefreshToken);
             if (!string.IsNullOrEmpty(refreshToken))
             {
