@@ -1,0 +1,24 @@
+using Blog.Tests.Api;
+
+namespace Blog.Tests.Web;
+
+/// <summary>Success notices after a redirect come from fixed codes: a link cannot make the site say something.</summary>
+public sealed class NoticeTests(BlogWebFactory web) : IClassFixture<BlogWebFactory>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task TheAdminUsersPageShowsOnlyItsOwnNoticesNeverTextFromTheUrl()
+    {
+        var browser = web.CreateBrowser();
+        await BlogWebFactory.SignInAsync(browser, BlogApiFactory.AdminUsername, BlogApiFactory.AdminPassword);
+        const string Forged = "Your account is compromised, call 555-0100 now";
+
+        var forged = await browser.GetStringAsync("/admin/users?done=" + Uri.EscapeDataString(Forged), Ct);
+        var known = await browser.GetStringAsync("/admin/users?done=disabled", Ct);
+
+        Assert.DoesNotContain(Forged, forged, StringComparison.Ordinal);
+        Assert.DoesNotContain("notice-success", forged, StringComparison.Ordinal);
+        Assert.Contains("The account was disabled", known, StringComparison.Ordinal);
+    }
+}
