@@ -343,9 +343,11 @@ public static class PostsApi
     internal static async Task<Post?> FindVisibleAsync(IPostStore posts, string slug, CurrentUser user, CancellationToken ct)
     {
         // Slugs are lower-case; so is the output cache's view of paths (it ignores their case).
-        var post = await posts.FindBySlugAsync(slug.ToLowerInvariant(), ct);
-        return post is not null && (post.Status == PostStatus.Published || user.CanManagePost(post.AuthorId)) ? post : null;
+        return Visible(await posts.FindBySlugAsync(slug.ToLowerInvariant(), ct), user);
     }
+
+    private static Post? Visible(Post? post, CurrentUser user) =>
+        post is not null && (post.Status == PostStatus.Published || user.CanManagePost(post.AuthorId)) ? post : null;
 
     private static async Task<Results<Ok<PostResponse>, NotFound, ForbidHttpResult, ProblemHttpResult>> ChangeStatusAsync(
         string slug,
@@ -358,14 +360,18 @@ public static class PostsApi
         HttpContext httpContext,
         CancellationToken ct)
     {
-        // A compare-and-swap loop: a concurrent edit moves the version on, and we retry on the fresh post.
+        // A compare-and-swap loop: a concurrent edit moves the version on, and we retry on the fresh post, read by id
+        // (a concurrent publish or unpublish changes the slug).
+        string? postId = null;
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            var post = await FindVisibleAsync(posts, slug, user, ct);
+            var post = postId is null ? await FindVisibleAsync(posts, slug, user, ct) : Visible(await posts.FindByIdAsync(postId, ct), user);
             if (post is null)
             {
                 return TypedResults.NotFound();
             }
+
+            postId = post.Id;
 
             if (!user.CanManagePost(post.AuthorId))
             {
@@ -379,7 +385,7 @@ public static class PostsApi
                 post.Status = status;
                 post.UpdatedAt = now;
                 post.PublishedAt ??= status == PostStatus.Published ? now : null;
-                if (!await posts.UpdateAsync(post, expectedVersion, ct))
+                if (!await UpdateStatusAsync(posts, post, expectedVersion, ct))
                 {
                     continue;
                 }
@@ -402,22 +408,59 @@ public static class PostsApi
             detail: "The post is being changed by others right now; try again.");
     }
 
+    /// <summary>
+    /// Stores a new post: a draft under a private random slug (<see cref="Slugs.ForDraft"/>), a published post under
+    /// the first free public slug. Either way the answer depends on published posts only, never on another author's
+    /// drafts (which hold no public slug).
+    /// </summary>
     private static async Task CreateWithUniqueSlugAsync(IPostStore posts, Post post, CancellationToken ct)
     {
         var baseSlug = Slugs.FromTitle(post.Title);
         for (var attempt = 1; ; attempt++)
         {
-            post.Slug = attempt switch
-            {
-                1 => baseSlug,
-                <= SequentialSlugAttempts => Slugs.WithSuffix(baseSlug, attempt),
-                _ => Slugs.WithSuffix(baseSlug, RandomNumberGenerator.GetInt32(11, 1_000_000)),
-            };
-
+            post.Slug = post.Status == PostStatus.Published ? PublicSlugCandidate(baseSlug, attempt) : Slugs.ForDraft(baseSlug);
             try
             {
                 await posts.CreateAsync(post, ct);
                 return;
+            }
+            catch (DuplicateKeyException e) when (e.Field == "slug" && attempt < SequentialSlugAttempts + RandomSlugAttempts)
+            {
+            }
+        }
+    }
+
+    private static string PublicSlugCandidate(string baseSlug, int attempt) => attempt switch
+    {
+        1 => baseSlug,
+        <= SequentialSlugAttempts => Slugs.WithSuffix(baseSlug, attempt),
+        _ => Slugs.WithSuffix(baseSlug, RandomNumberGenerator.GetInt32(11, 1_000_000)),
+    };
+
+    /// <summary>
+    /// Writes a status change with the slug that goes with it: publishing a post that has a draft slug gives it the
+    /// first free public slug on the same base, unpublishing gives it a draft slug again (its public one is free for
+    /// others: no answer may tell that a hidden post had it). The unique slug index settles two publishes racing for
+    /// one slug, in both stores: the loser's update throws <see cref="DuplicateKeyException"/> and tries the next.
+    /// False when the version moved on (nothing written).
+    /// </summary>
+    private static async Task<bool> UpdateStatusAsync(IPostStore posts, Post post, long expectedVersion, CancellationToken ct)
+    {
+        var baseSlug = Slugs.BaseOf(post.Slug);
+        var publishing = post.Status == PostStatus.Published;
+        if (publishing && !Slugs.IsDraft(post.Slug))
+        {
+            // A post published before drafts had private slugs: it keeps the one it has.
+            return await posts.UpdateAsync(post, expectedVersion, ct);
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            post.Slug = publishing ? PublicSlugCandidate(baseSlug, attempt) : Slugs.ForDraft(baseSlug);
+            post.Version = expectedVersion;
+            try
+            {
+                return await posts.UpdateAsync(post, expectedVersion, ct);
             }
             catch (DuplicateKeyException e) when (e.Field == "slug" && attempt < SequentialSlugAttempts + RandomSlugAttempts)
             {

@@ -278,14 +278,16 @@ public sealed class OutputCacheTests(CountingBlogApiFactory factory) : IClassFix
         var anonymous = factory.CreateClient();
         await WarmAsync("/api/posts?pageSize=50");
 
-        Assert.Equal(HttpStatusCode.OK, (await author.PostEmptyAsync($"/api/posts/{draft.Slug}/publish")).StatusCode);
+        var publish = await author.PostEmptyAsync($"/api/posts/{draft.Slug}/publish");
+        Assert.Equal(HttpStatusCode.OK, publish.StatusCode);
+        var slug = (await publish.ReadAsync<PostResponse>()).Slug;
         Assert.Contains((await (await anonymous.FetchAsync("/api/posts?pageSize=50")).ReadPageAsync<PostSummary>()).Items, p => p.Id == draft.Id);
 
-        await WarmAsync($"/api/posts/{draft.Slug}");
+        await WarmAsync($"/api/posts/{slug}");
         await WarmAsync("/api/posts?pageSize=50");
-        Assert.Equal(HttpStatusCode.OK, (await author.PostEmptyAsync($"/api/posts/{draft.Slug}/unpublish")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await author.PostEmptyAsync($"/api/posts/{slug}/unpublish")).StatusCode);
 
-        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.FetchAsync($"/api/posts/{draft.Slug}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.FetchAsync($"/api/posts/{slug}")).StatusCode);
         Assert.DoesNotContain((await (await anonymous.FetchAsync("/api/posts?pageSize=50")).ReadPageAsync<PostSummary>()).Items, p => p.Id == draft.Id);
     }
 

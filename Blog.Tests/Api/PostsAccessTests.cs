@@ -189,7 +189,9 @@ public sealed class PostsAccessTests(BlogApiFactory factory) : IClassFixture<Blo
         var response = await client.PostEmptyAsync($"/api/posts/{draft.Slug}/publish");
 
         Assert.Equal(expected, response.StatusCode);
-        var anonymous = await factory.CreateClient().FetchAsync($"/api/posts/{draft.Slug}");
+        // Publishing gives the post its public slug (a draft's slug is private).
+        var slug = expected == HttpStatusCode.OK ? (await response.ReadAsync<PostResponse>()).Slug : draft.Slug;
+        var anonymous = await factory.CreateClient().FetchAsync($"/api/posts/{slug}");
         Assert.Equal(expected == HttpStatusCode.OK ? HttpStatusCode.OK : HttpStatusCode.NotFound, anonymous.StatusCode);
     }
 

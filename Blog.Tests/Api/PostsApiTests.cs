@@ -288,10 +288,11 @@ public sealed class PostsApiTests(BlogApiFactory factory) : IClassFixture<BlogAp
         var draft = await author.CreatePostAsync(publish: false);
         Assert.Null(draft.PublishedAt);
 
+        // Each status change answers with the post's slug from then on (see DraftSlugTests).
         var published = await (await author.PostEmptyAsync($"/api/posts/{draft.Slug}/publish")).ReadAsync<PostResponse>();
-        var again = await author.PostEmptyAsync($"/api/posts/{draft.Slug}/publish");
-        var unpublished = await (await author.PostEmptyAsync($"/api/posts/{draft.Slug}/unpublish")).ReadAsync<PostResponse>();
-        var republished = await (await author.PostEmptyAsync($"/api/posts/{draft.Slug}/publish")).ReadAsync<PostResponse>();
+        var again = await author.PostEmptyAsync($"/api/posts/{published.Slug}/publish");
+        var unpublished = await (await author.PostEmptyAsync($"/api/posts/{published.Slug}/unpublish")).ReadAsync<PostResponse>();
+        var republished = await (await author.PostEmptyAsync($"/api/posts/{unpublished.Slug}/publish")).ReadAsync<PostResponse>();
 
         Assert.Equal(PostStatus.Published, published.Status);
         Assert.NotNull(published.PublishedAt);
@@ -302,6 +303,7 @@ public sealed class PostsApiTests(BlogApiFactory factory) : IClassFixture<BlogAp
         Assert.Equal(PostStatus.Published, republished.Status);
         Assert.Equal(published.PublishedAt, republished.PublishedAt);
         Assert.Equal(published.Version + 2, republished.Version);
+        Assert.Equal(published.Slug, republished.Slug);
     }
 
     [Fact]

@@ -15,10 +15,16 @@ public sealed class NoticeTests(BlogWebFactory web) : IClassFixture<BlogWebFacto
         const string Forged = "Your account is compromised, call 555-0100 now";
 
         var forged = await browser.GetStringAsync("/admin/users?done=" + Uri.EscapeDataString(Forged), Ct);
+        var forgedUser = await browser.GetStringAsync("/admin/users?done=enabled&user=" + Uri.EscapeDataString(Forged), Ct);
         var known = await browser.GetStringAsync("/admin/users?done=disabled", Ct);
+        var named = await browser.GetStringAsync($"/admin/users?done=role-changed&user={BlogApiFactory.AdminUsername}", Ct);
 
         Assert.DoesNotContain(Forged, forged, StringComparison.Ordinal);
         Assert.DoesNotContain("notice-success", forged, StringComparison.Ordinal);
+        Assert.DoesNotContain(Forged, forgedUser, StringComparison.Ordinal);
+        Assert.Contains("The account was enabled", forgedUser, StringComparison.Ordinal);
         Assert.Contains("The account was disabled", known, StringComparison.Ordinal);
+        // A listed user is named, with the role the API reports.
+        Assert.Contains($"{BlogApiFactory.AdminUsername} is now Admin.", named, StringComparison.Ordinal);
     }
 }
