@@ -75,14 +75,16 @@ internal sealed class TokenService(JwtSigningKey key, IOptions<JwtOptions> optio
             throw new ArgumentException("A pair for an existing family comes only from RotateAsync.", nameof(familyId));
         }
 
-        var now = Truncate(time.GetUtcNow().UtcDateTime);
+        // The family keeps the exact time (not whole seconds): its absolute lifetime is not cut short by up to a second.
+        var started = time.GetUtcNowForStorage();
+        var now = Truncate(started);
         var family = new RefreshFamily
         {
             Id = Guid.NewGuid().ToString("N"),
             UserId = user.Id,
             SessionVersion = user.SessionVersion,
-            CreatedAt = now,
-            ExpiresAt = now + options.Value.RefreshFamilyLifetime,
+            CreatedAt = started,
+            ExpiresAt = started + options.Value.RefreshFamilyLifetime,
         };
         await refreshTokens.CreateFamilyAsync(family, ct);
 
