@@ -43,6 +43,7 @@ public sealed class MongoCommandGuardTests
             await s.Users.ListAsync("$a\0b\u0001.*\uD83D", 2, 10, Ct);
         },
         ["IUserStore.CountAsync"] = s => s.Users.CountAsync(Ct),
+        ["IUserStore.EndSessionsAsync"] = s => s.Users.EndSessionsAsync("u1", Ct),
         ["IUserStore.ChangeAccountAsync"] = async s =>
         {
             await s.Users.ChangeAccountAsync("u1", Roles.Reader, null, Ct); // removes an enabled Admin: stamps another
@@ -76,6 +77,9 @@ public sealed class MongoCommandGuardTests
 
         ["IRefreshTokenStore.CreateAsync"] = s => s.Tokens.CreateAsync(NewToken("t-new"), Ct),
         ["IRefreshTokenStore.FindByHashAsync"] = s => s.Tokens.FindByHashAsync("hash", Ct),
+        ["IRefreshTokenStore.FindByIdAsync"] = s => s.Tokens.FindByIdAsync("t1", Ct),
+        ["IRefreshTokenStore.CreateFamilyAsync"] = s => s.Tokens.CreateFamilyAsync(NewFamily("f-new"), Ct),
+        ["IRefreshTokenStore.FindFamilyAsync"] = s => s.Tokens.FindFamilyAsync("f1", Ct),
         ["IRefreshTokenStore.TryConsumeAsync"] = s => s.Tokens.TryConsumeAsync("t1", Now, Ct),
         ["IRefreshTokenStore.RevokeAsync"] = s => s.Tokens.RevokeAsync("t1", Now, Ct),
         ["IRefreshTokenStore.RevokeFamilyAsync"] = s => s.Tokens.RevokeFamilyAsync("f1", Now, Ct),
@@ -249,6 +253,7 @@ public sealed class MongoCommandGuardTests
         recorder.Canned[MongoContext.PostsCollection] = [post.ToBsonDocument()];
         recorder.Canned[MongoContext.CommentsCollection] = [NewComment("c1").ToBsonDocument(), orphan.ToBsonDocument()];
         recorder.Canned[MongoContext.RefreshTokensCollection] = [NewToken("t1").ToBsonDocument()];
+        recorder.Canned[MongoContext.RefreshFamiliesCollection] = [NewFamily("f1").ToBsonDocument()];
         recorder.Canned[MongoContext.SignInAttemptsCollection] =
             [new SignInAttempt { Id = "window-key", Count = 2, ExpiresAt = Now.AddMinutes(15) }.ToBsonDocument()];
         recorder.Canned[MongoContext.LocksCollection] = [new BsonDocument { { "_id", MongoAdminFence.FenceId }, { "value", 7L } }];
@@ -411,5 +416,14 @@ public sealed class MongoCommandGuardTests
         FamilyId = "f1",
         CreatedAt = Now,
         ExpiresAt = Now.AddDays(7),
+    };
+
+    private static RefreshFamily NewFamily(string id) => new()
+    {
+        Id = id,
+        UserId = "u1",
+        SessionVersion = 2,
+        CreatedAt = Now,
+        ExpiresAt = Now.AddDays(30),
     };
 }
