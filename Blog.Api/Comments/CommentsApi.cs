@@ -105,7 +105,7 @@ public static class CommentsApi
 
         var comment = new Comment
         {
-            Id = Guid.CreateVersion7().ToString("N"),
+            Id = DocumentIds.New(),
             PostId = post.Id,
             AuthorId = user.Id ?? throw new InvalidOperationException("The Authenticated policy admits only signed-in users."),
             Body = request.Body!.Trim(),

@@ -183,7 +183,7 @@ public static class PostsApi
         var publish = request.Publish == true;
         var post = new Post
         {
-            Id = NewId(),
+            Id = DocumentIds.New(),
             Slug = "",
             Title = "",
             AuthorId = user.Id ?? throw new InvalidOperationException("The Author policy admits only signed-in users."),
@@ -516,5 +516,4 @@ public static class PostsApi
         statusCode: StatusCodes.Status412PreconditionFailed,
         detail: $"The post has changed since you read it (it is now at version {current.Version}). Reload it and apply your edit again.");
 
-    private static string NewId() => Guid.CreateVersion7().ToString("N");
 }
