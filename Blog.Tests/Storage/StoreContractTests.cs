@@ -1,3 +1,4 @@
+using Blog.Api.Posts;
 using Blog.Api.Storage;
 
 namespace Blog.Tests.Storage;
@@ -646,6 +647,26 @@ public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
         Assert.Equal(0, (await Comments.ListAsync("deleted-post", true, 1, 10, Ct)).Total);
         Assert.Equal(3, (await Comments.ListAsync(post.Id, true, 1, 10, Ct)).Total);
         Assert.Equal(2, (await Posts.ListAsync(new PostQuery(), Ct)).Total);
+    }
+
+    [Fact]
+    public async Task StartUpGivesDraftsStoredWithAPublicLookingSlugAPrivateOneAndLeavesPublishedPostsAlone()
+    {
+        var oldDraft = NewPost("a", "old-draft-" + NewId()[..8]);
+        var published = NewPost("a", "public-" + NewId()[..8], publishedAt: T0);
+        var newDraft = NewPost("a", Slugs.ForDraft("new-draft"));
+        await Posts.CreateAsync(oldDraft, Ct);
+        await Posts.CreateAsync(published, Ct);
+        await Posts.CreateAsync(newDraft, Ct);
+
+        await _stores.Initializer.InitializeAsync(Ct);
+
+        var migrated = (await Posts.FindByIdAsync(oldDraft.Id, Ct))!;
+        Assert.True(Slugs.IsDraft(migrated.Slug), migrated.Slug);
+        Assert.Equal(oldDraft.Slug, Slugs.BaseOf(migrated.Slug));
+        Assert.Null(await Posts.FindBySlugAsync(oldDraft.Slug, Ct));
+        Assert.Equal(published.Slug, (await Posts.FindByIdAsync(published.Id, Ct))!.Slug);
+        Assert.Equal(newDraft.Slug, (await Posts.FindByIdAsync(newDraft.Id, Ct))!.Slug);
     }
 
     // ---------------------------------------------------------------- comments

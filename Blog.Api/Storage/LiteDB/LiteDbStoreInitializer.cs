@@ -1,3 +1,5 @@
+using Blog.Api.Posts;
+
 namespace Blog.Api.Storage.LiteDB;
 
 /// <summary>
@@ -10,9 +12,26 @@ internal sealed class LiteDbStoreInitializer(LiteDbContext context) : IStoreInit
     {
         ct.ThrowIfCancellationRequested();
         context.EnsureIndexes();
+        PrivatizeDraftSlugs();
         RepairComments();
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// Drafts written before draft slugs were private (<see cref="Slugs.ForDraft"/>) get a private slug, as in the
+    /// MongoDB store: a public-looking draft slug pushes another author's post of the same title to "-2".
+    /// </summary>
+    private void PrivatizeDraftSlugs() => context.Write("privatize-draft-slugs", LiteDbContext.PostsCollection, () =>
+    {
+        foreach (var draft in context.Posts.Find(p => p.Status == PostStatus.Draft).ToList())
+        {
+            if (!Slugs.IsDraft(draft.Slug))
+            {
+                draft.Slug = Slugs.ForDraft(draft.Slug);
+                context.Posts.Update(draft);
+            }
+        }
+    });
 
     /// <summary>
     /// Here a comment and its post's count change in one transaction, so a crash leaves neither half; the repair still

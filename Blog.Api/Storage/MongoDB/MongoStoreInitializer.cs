@@ -1,3 +1,4 @@
+using Blog.Api.Posts;
 using MongoDB.Bson;
 using MongoDB.Driver;
 
@@ -26,6 +27,7 @@ internal sealed class MongoStoreInitializer(MongoContext context) : IStoreInitia
     {
         await CreateIndexesAsync(ct).ConfigureAwait(false);
         await FillDisplayNameKeysAsync(ct).ConfigureAwait(false);
+        await PrivatizeDraftSlugsAsync(ct).ConfigureAwait(false);
         await RepairCommentsAsync(ct).ConfigureAwait(false);
     }
 
@@ -103,6 +105,28 @@ internal sealed class MongoStoreInitializer(MongoContext context) : IStoreInitia
         catch (MongoCommandException ex) when (ex.Code == 27)
         {
             // IndexNotFound: another replica starting at the same moment dropped it first.
+        }
+    }
+
+    /// <summary>
+    /// Drafts written before draft slugs were private (<see cref="Slugs.ForDraft"/>) still hold a public-looking slug,
+    /// which pushes another author's post of the same title to "-2" and so tells that the draft exists. Each gets a
+    /// private slug on its own; the update names the status and slug it read, so a publish in between is never undone.
+    /// </summary>
+    private async Task PrivatizeDraftSlugsAsync(CancellationToken ct)
+    {
+        var filter = Builders<Post>.Filter;
+        var drafts = await context.Posts.Find(filter.Eq(p => p.Status, PostStatus.Draft))
+            .Project(Builders<Post>.Projection.Include(p => p.Id).Include(p => p.Slug))
+            .ToListAsync(ct).ConfigureAwait(false);
+        var slugField = MongoContext.ElementName<Post>(nameof(Post.Slug));
+        foreach (var draft in drafts.Where(d => !Slugs.IsDraft(d[slugField].AsString)))
+        {
+            var slug = draft[slugField].AsString;
+            await context.Posts.UpdateOneAsync(
+                filter.Eq(p => p.Id, draft["_id"].AsString) & filter.Eq(p => p.Status, PostStatus.Draft) & filter.Eq(p => p.Slug, slug),
+                Builders<Post>.Update.Set(p => p.Slug, Slugs.ForDraft(slug)),
+                cancellationToken: ct).ConfigureAwait(false);
         }
     }
 
