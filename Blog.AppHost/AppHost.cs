@@ -28,6 +28,12 @@ var adminPassword = builder.AddParameter("admin-password", new GenerateParameter
 builder.TellWhereTheAdminPasswordIs(adminUsername);
 // The common-password blocklist stays on unless the AppHost is told otherwise (a test instance for a conformance suite).
 var blockCommonPasswords = !bool.TryParse(builder.Configuration["Blog:Passwords:BlockCommon"], out var blockCommon) || blockCommon;
+// The web's proof to the API that the X-Forwarded-For it sends is its own reader's address (ProxyProof).
+var proxySecret = builder.AddParameter("proxy-secret", new GenerateParameterDefault
+{
+    MinLength = 48,
+    Special = false,
+}, secret: true, persist: true);
 
 var api = builder.AddProject<Projects.Blog_Api>("api")
     .WithEnvironment("Jwt__SigningKey", jwtSigningKey)
@@ -35,6 +41,7 @@ var api = builder.AddProject<Projects.Blog_Api>("api")
     .WithEnvironment("Admin__Email", adminEmail)
     .WithEnvironment("Admin__Password", adminPassword)
     .WithEnvironment("Blog__Passwords__BlockCommon", blockCommonPasswords ? "true" : "false")
+    .WithEnvironment("ForwardedHeaders__ProxySecret", proxySecret)
     .WithBlogDatabase(blogdb, builder.EmbeddedDatabasePath())
     .WithOptionalReference(cache)
     .WithHttpHealthCheck("/health");
@@ -42,6 +49,7 @@ var api = builder.AddProject<Projects.Blog_Api>("api")
 builder.AddProject<Projects.Blog_Web>("web")
     .WithReference(api)
     .WaitFor(api)
+    .WithEnvironment("Blog__Api__ProxySecret", proxySecret)
     .WithOptionalReference(cache)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");

@@ -5,6 +5,7 @@ HealthProbe.ExitIfRequested(args); // container health checks: --healthcheck <ur
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddBlogForwardedHeaders();
 builder.AddBlogDataProtection();
 builder.AddBlogApiClient();
 builder.AddBlogAuthentication();
@@ -14,6 +15,8 @@ builder.Services.AddRazorComponents();
 
 var app = builder.Build();
 
+// First: HSTS, redirects, links and the address sent to the API must see what the ingress saw.
+app.UseBlogForwardedHeaders();
 app.UseSecurityHeaders();
 
 if (!app.Environment.IsDevelopment())

@@ -20,7 +20,7 @@ internal static class ApplicationServiceExtensions
     public static void UseBlogPipeline(this WebApplication app)
     {
         // First: everything after it (rate limits, logs) must see the reader's IP, not the proxy's.
-        app.UseForwardedHeaders();
+        app.UseBlogForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseBlogRequestLimits();

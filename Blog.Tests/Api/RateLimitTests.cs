@@ -14,7 +14,11 @@ public sealed class RateLimitFactory : BlogApiFactory
 {
     public const string PeerHeader = "X-Test-Peer";
 
-    public RateLimitFactory() => WithSettings(("RateLimits:Auth:PermitLimit", "3"), ("RateLimits:Auth:Window", "00:01:00"));
+    /// <summary>The web's proof (<see cref="ProxyProof"/>) this app accepts.</summary>
+    public const string ProxySecret = "rate-limit-tests-proxy-secret-0123456789abcdef";
+
+    public RateLimitFactory() => WithSettings(
+        ("RateLimits:Auth:PermitLimit", "3"), ("RateLimits:Auth:Window", "00:01:00"), ("ForwardedHeaders:ProxySecret", ProxySecret));
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -79,15 +83,31 @@ public sealed class RateLimitTests(RateLimitFactory factory) : IClassFixture<Rat
     }
 
     [Fact]
-    public async Task BehindTheTrustedLoopbackProxyEachForwardedClientHasItsOwnLimit()
+    public async Task BehindTheProvenWebOnAnotherHostEachForwardedClientHasItsOwnLimit()
     {
+        // The web reaches the API over a container network: its address is not loopback and not known in advance.
         for (var i = 0; i < 4; i++)
         {
-            await SendLoginAsync(peer: "127.0.0.1", forwardedFor: "203.0.113.1");
+            await SendLoginAsync(peer: "172.18.0.5", forwardedFor: "203.0.113.1", proof: RateLimitFactory.ProxySecret);
         }
 
-        Assert.Equal(HttpStatusCode.TooManyRequests, (await SendLoginAsync(peer: "127.0.0.1", forwardedFor: "203.0.113.1")).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await SendLoginAsync(peer: "127.0.0.1", forwardedFor: "203.0.113.2")).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await SendLoginAsync(peer: "172.18.0.5", forwardedFor: "203.0.113.1", proof: RateLimitFactory.ProxySecret)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendLoginAsync(peer: "172.18.0.5", forwardedFor: "203.0.113.2", proof: RateLimitFactory.ProxySecret)).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1", null)]
+    [InlineData("172.18.0.6", null)]
+    [InlineData("172.18.0.7", "rate-limit-tests-proxy-secret-0123456789abcdeX")]
+    public async Task WithoutTheWebsProofXForwardedForIsIgnoredEvenFromLoopback(string peer, string? proof)
+    {
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            statuses.Add((await SendLoginAsync(peer, forwardedFor: $"203.0.113.{50 + i}", proof)).StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests], statuses);
     }
 
     [Fact]
@@ -115,7 +135,7 @@ public sealed class RateLimitTests(RateLimitFactory factory) : IClassFixture<Rat
         Assert.Equal(HttpStatusCode.OK, (await factory.CreateClient().SendAsync(request, Ct)).StatusCode);
     }
 
-    private async Task<HttpResponseMessage> SendLoginAsync(string peer, string? forwardedFor = null)
+    private async Task<HttpResponseMessage> SendLoginAsync(string peer, string? forwardedFor = null, string? proof = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/login")
         {
@@ -125,6 +145,11 @@ public sealed class RateLimitTests(RateLimitFactory factory) : IClassFixture<Rat
         if (forwardedFor is not null)
         {
             request.Headers.Add("X-Forwarded-For", forwardedFor);
+        }
+
+        if (proof is not null)
+        {
+            request.Headers.Add(ProxyProof.HeaderName, proof);
         }
 
         return await factory.CreateClient().SendAsync(request, Ct);

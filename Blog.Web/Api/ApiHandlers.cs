@@ -7,17 +7,24 @@ internal static class ApiHandlers
 {
     /// <summary>
     /// Sends the reader's IP as <c>X-Forwarded-For</c> on every API call, so the API's per-client rate limits
-    /// count people rather than this web server.
+    /// count people rather than this web server, with the proof that the web sent it (<see cref="ProxyProof"/>,
+    /// <c>Blog:Api:ProxySecret</c>): the API believes the header from no one else. Without a secret configured the
+    /// header is not sent at all (the API would ignore it).
     /// </summary>
-    public sealed class ForwardedForHandler(IHttpContextAccessor accessor) : DelegatingHandler
+    public sealed class ForwardedForHandler(IHttpContextAccessor accessor, IConfiguration configuration) : DelegatingHandler
     {
+        public const string SecretKey = "Blog:Api:ProxySecret";
+
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var ip = accessor.HttpContext?.Connection.RemoteIpAddress;
+            var secret = configuration[SecretKey];
             request.Headers.Remove("X-Forwarded-For");
-            if (ip is not null)
+            request.Headers.Remove(ProxyProof.HeaderName);
+            if (ip is not null && !string.IsNullOrEmpty(secret))
             {
                 request.Headers.TryAddWithoutValidation("X-Forwarded-For", (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString());
+                request.Headers.TryAddWithoutValidation(ProxyProof.HeaderName, secret);
             }
 
             return base.SendAsync(request, cancellationToken);

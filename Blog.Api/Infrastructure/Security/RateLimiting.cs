@@ -108,7 +108,7 @@ internal static class RateLimitingExtensions
         return userId is null ? $"ip:{ClientIp(context)}" : $"user:{userId}";
     }
 
-    // After UseForwardedHeaders this is the reader's address when the request came through a trusted proxy.
+    // After UseBlogForwardedHeaders this is the reader's address when the request came through the proven web.
     private static string ClientIp(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     public static FixedWindowRateLimiterOptions Window(RateLimitOptions.WindowLimit limit) => new()

@@ -1,0 +1,126 @@
+extern alias BlogWeb;
+
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Blog.Tests.Web;
+
+/// <summary>
+/// The web in a TestServer in Production, as behind a TLS-terminating ingress: requests arrive over plain http from the
+/// peer given in <see cref="PeerHeader"/>. <see cref="TrustedNetwork"/> is the ingress range, unless built with none
+/// (Docker Compose: the web is published directly).
+/// </summary>
+public class IngressWebFactory : WebApplicationFactory<BlogWeb::Program>
+{
+    public const string PeerHeader = "X-Test-Peer";
+    public const string TrustedNetwork = "10.42.0.0/16";
+
+    private readonly string _keys = Directory.CreateTempSubdirectory("blog-web-keys-").FullName;
+
+    protected virtual string? TrustedNetworks => TrustedNetwork;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.UseSetting("Blog:Api:BaseAddress", "http://127.0.0.1:9");
+        builder.UseSetting("Blog:DataProtection:KeysPath", _keys);
+        if (TrustedNetworks is not null)
+        {
+            builder.UseSetting("ForwardedHeaders:KnownNetworks:0", TrustedNetworks);
+        }
+
+        builder.ConfigureServices(services => services.AddTransient<IStartupFilter, PeerFromHeader>());
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        Directory.Delete(_keys, recursive: true);
+    }
+
+    public async Task<HttpResponseMessage> GetAsync(string path, string peer, string? forwardedProto = "https", string? forwardedFor = null)
+    {
+        using var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri("http://blog.example") });
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add(PeerHeader, peer);
+        if (forwardedProto is not null)
+        {
+            request.Headers.Add("X-Forwarded-Proto", forwardedProto);
+        }
+
+        if (forwardedFor is not null)
+        {
+            request.Headers.Add("X-Forwarded-For", forwardedFor);
+        }
+
+        return await client.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    // Runs before the app's own pipeline, so its forwarded-headers step sees this peer as the connection's address.
+    private sealed class PeerFromHeader : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) =>
+            {
+                if (context.Request.Headers.TryGetValue(PeerHeader, out var peer))
+                {
+                    context.Connection.RemoteIpAddress = IPAddress.Parse(peer.ToString());
+                }
+
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
+    }
+}
+
+/// <summary>The compose case: no proxy is trusted.</summary>
+public sealed class DirectlyPublishedWebFactory : IngressWebFactory
+{
+    protected override string? TrustedNetworks => null;
+}
+
+public sealed class WebForwardedHeadersTests(IngressWebFactory ingress, DirectlyPublishedWebFactory direct)
+    : IClassFixture<IngressWebFactory>, IClassFixture<DirectlyPublishedWebFactory>
+{
+    private const string Hsts = "Strict-Transport-Security";
+
+    [Fact]
+    public async Task BehindTheIngressTheWebSendsHstsAndRedirectsToHttps()
+    {
+        var alive = await ingress.GetAsync("/alive", peer: "10.42.3.7");
+        var account = await ingress.GetAsync("/account", peer: "10.42.3.7");
+
+        Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
+        Assert.True(alive.Headers.Contains(Hsts), "HSTS is sent on requests the ingress received over https");
+        Assert.Equal(HttpStatusCode.Redirect, account.StatusCode);
+        Assert.StartsWith("https://blog.example/account/signin", account.Headers.Location!.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("198.51.100.20")] // a client outside the ingress range
+    [InlineData("127.0.0.1")] // loopback is not trusted either
+    public async Task ADirectClientsForwardedHeadersAreIgnored(string peer)
+    {
+        var alive = await ingress.GetAsync("/alive", peer);
+        var account = await ingress.GetAsync("/account", peer);
+
+        Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
+        Assert.False(alive.Headers.Contains(Hsts));
+        Assert.StartsWith("http://blog.example/account/signin", account.Headers.Location!.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithNoTrustedProxyNoCallerCanClaimHttps()
+    {
+        var alive = await direct.GetAsync("/alive", peer: "10.42.3.7");
+        var account = await direct.GetAsync("/account", peer: "127.0.0.1");
+
+        Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
+        Assert.False(alive.Headers.Contains(Hsts));
+        Assert.StartsWith("http://blog.example/account/signin", account.Headers.Location!.ToString(), StringComparison.Ordinal);
+    }
+}
