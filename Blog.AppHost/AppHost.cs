@@ -43,14 +43,14 @@ var api = builder.AddProject<Projects.Blog_Api>("api")
     .WithEnvironment("Blog__Passwords__BlockCommon", blockCommonPasswords ? "true" : "false")
     .WithEnvironment("ForwardedHeaders__ProxySecret", proxySecret)
     .WithBlogDatabase(blogdb, builder.EmbeddedDatabasePath())
-    .WithOptionalReference(cache)
+    .WithBlogCache(cache)
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.Blog_Web>("web")
     .WithReference(api)
     .WaitFor(api)
     .WithEnvironment("Blog__Api__ProxySecret", proxySecret)
-    .WithOptionalReference(cache)
+    .WithBlogCache(cache)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");
 

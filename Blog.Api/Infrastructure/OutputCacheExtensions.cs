@@ -10,6 +10,13 @@ internal static class OutputCacheExtensions
 {
     public const string CacheConnectionName = "cache";
 
+    /// <summary>
+    /// Every key the API writes to Redis starts with this. Deployments give the API a Redis user that may touch only
+    /// <c>blog-api:*</c> (and the web one for <c>blog-web:*</c>), so the internet-facing web can neither read nor
+    /// write the responses the API serves to everyone.
+    /// </summary>
+    public const string RedisKeyPrefix = "blog-api:";
+
     /// <summary>The name of the health check that the Aspire Redis client registers.</summary>
     public const string RedisHealthCheckName = "StackExchange.Redis";
 
@@ -32,6 +39,8 @@ internal static class OutputCacheExtensions
         if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(CacheConnectionName)))
         {
             builder.AddRedisOutputCache(CacheConnectionName, configureOptions: FailFast);
+            services.PostConfigure<Microsoft.AspNetCore.OutputCaching.StackExchangeRedis.RedisOutputCacheOptions>(
+                options => options.InstanceName = RedisKeyPrefix);
             DecorateStoreWithFailFast(services);
             services.AddSingleton<RedisOutputCacheGenerations>();
             services.AddSingleton<OutputCacheGenerations>(sp => sp.GetRequiredService<RedisOutputCacheGenerations>());

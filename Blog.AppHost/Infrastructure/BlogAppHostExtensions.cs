@@ -36,12 +36,50 @@ internal static class BlogAppHostExtensions
     }
 
     /// <summary>The Redis resource, or null for the in-memory cache.</summary>
-    public static IResourceBuilder<IResourceWithConnectionString>? AddBlogCache(this IDistributedApplicationBuilder builder, CacheKind kind) => kind switch
+    public static BlogCache? AddBlogCache(this IDistributedApplicationBuilder builder, CacheKind kind) => kind switch
     {
-        CacheKind.RedisContainer => builder.AddRedis(CacheResourceName).WithDataVolume().AsConnectionString(),
-        CacheKind.RedisConnectionString => builder.AddConnectionString(CacheResourceName),
+        CacheKind.RedisContainer => builder.AddRedisWithAppUsers(),
+        CacheKind.RedisConnectionString => new BlogCache(builder.AddConnectionString(CacheResourceName), Container: null, Users: new Dictionary<string, RedisAppUser>()),
         _ => null,
     };
+
+    /// <summary>
+    /// The Redis container with one ACL user per app (<see cref="RedisAclExtensions"/>): <c>api</c> may use only
+    /// <c>blog-api:*</c> (Blog.Api's OutputCacheExtensions.RedisKeyPrefix), <c>web</c> only <c>blog-web:*</c>
+    /// (Blog.Web's WebServiceExtensions.RedisKeyPrefix), each with its own generated password.
+    /// </summary>
+    private static BlogCache AddRedisWithAppUsers(this IDistributedApplicationBuilder builder)
+    {
+        RedisAppUser[] users = [AppUser(builder, "api"), AppUser(builder, "web")];
+        var redis = builder.AddRedis(CacheResourceName).WithDataVolume().WithAppUsers(users);
+        return new BlogCache(redis.AsConnectionString(), redis, users.ToDictionary(u => u.Name));
+    }
+
+    private static RedisAppUser AppUser(IDistributedApplicationBuilder builder, string app) => new(
+        app,
+        builder.AddParameter($"{CacheResourceName}-{app}-password", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true),
+        $"blog-{app}:");
+
+    /// <summary>
+    /// The cache for one app, and wait for it: with the Redis container, a connection string for the app's own ACL user
+    /// (never the container's password); with an external connection string, that string.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithBlogCache(this IResourceBuilder<ProjectResource> project, BlogCache? cache)
+    {
+        if (cache is null)
+        {
+            return project;
+        }
+
+        if (cache.Container is { } redis)
+        {
+            var user = cache.Users.GetValueOrDefault(project.Resource.Name)
+                ?? throw new InvalidOperationException($"'{project.Resource.Name}' has no Redis user; add one in AddRedisWithAppUsers.");
+            return project.WithEnvironment($"ConnectionStrings__{CacheResourceName}", redis.ConnectionStringFor(user)).WaitFor(redis);
+        }
+
+        return project.WithReference(cache.Resource).WaitFor(cache.Resource);
+    }
 
     /// <summary>
     /// Where the API's image keeps the embedded store when deployed: <c>/app/data</c>, a directory the image's user owns
@@ -127,6 +165,9 @@ internal static class BlogAppHostExtensions
                 username);
         });
     }
+
+    internal sealed record BlogCache(
+        IResourceBuilder<IResourceWithConnectionString> Resource, IResourceBuilder<RedisResource>? Container, IReadOnlyDictionary<string, RedisAppUser> Users);
 
     private static IResourceBuilder<IResourceWithConnectionString> AsConnectionString<T>(this IResourceBuilder<T> builder)
         where T : IResourceWithConnectionString => (IResourceBuilder<IResourceWithConnectionString>)builder;

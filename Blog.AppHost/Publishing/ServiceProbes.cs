@@ -26,6 +26,9 @@ internal static class ServiceProbes
             ["dotnet", $"/app/{Path.GetFileNameWithoutExtension(project.GetProjectMetadata().ProjectPath)}.dll", HealthCheckArgument,
              $"http://localhost:{DeploymentModel.ProjectHttpPort}{ReadinessPath}"],
             ReadinessPath, LivenessPath, StartPeriodSeconds: 30),
+        // With ACL users (RedisAclExtensions) the default user is off: the probe signs in as the admin user.
+        RedisResource when resource.TryGetLastAnnotation<Infrastructure.RedisAclAnnotation>(out var acl) => new ServiceProbe(
+            ["/bin/sh", "-c", $"redis-cli --user {acl.AdminUser} -a \"$REDIS_PASSWORD\" --no-auth-warning ping | grep -q PONG"], StartPeriodSeconds: 10),
         // Aspire starts Redis with --requirepass $REDIS_PASSWORD; the probe authenticates the same way.
         RedisResource => new ServiceProbe(
             ["/bin/sh", "-c", "redis-cli -a \"$REDIS_PASSWORD\" --no-auth-warning ping | grep -q PONG"], StartPeriodSeconds: 10),

@@ -14,6 +14,12 @@ internal static class WebServiceExtensions
     private const string ApplicationName = "Blog.Web";
 
     /// <summary>
+    /// Every key the web writes to Redis starts with this: deployments give the web a Redis user limited to
+    /// <c>blog-web:*</c>, so it cannot read or write the API's output cache (<c>blog-api:*</c>).
+    /// </summary>
+    public const string RedisKeyPrefix = "blog-web:";
+
+    /// <summary>
     /// The typed <see cref="BlogApiClient"/> at <c>https+http://api</c> (service discovery and the standard
     /// resilience handler come from the service defaults), with the X-Forwarded-For and bearer-token handlers.
     /// </summary>
@@ -72,7 +78,7 @@ internal static class WebServiceExtensions
             // (the Aspire client's, with its health check and tracing) instead of a second connection.
             builder.Services.AddOptions<KeyManagementOptions>()
                 .Configure<IConnectionMultiplexer>((options, redis) =>
-                    options.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), $"{ApplicationName}:DataProtection-Keys"));
+                    options.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), $"{RedisKeyPrefix}DataProtection-Keys"));
         }
         else
         {
