@@ -35,6 +35,10 @@ var proxySecret = builder.AddParameter("proxy-secret", new GenerateParameterDefa
     Special = false,
 }, secret: true, persist: true);
 
+// Encrypts the web's Data Protection key ring at rest (it sits in Redis, or in a folder without Redis).
+var dataProtectionCertificate = builder.AddParameter("dataprotection-certificate",
+    new CertificateParameterDefault("Blog Data Protection"), secret: true, persist: true);
+
 var api = builder.AddProject<Projects.Blog_Api>("api")
     .WithEnvironment("Jwt__SigningKey", jwtSigningKey)
     .WithEnvironment("Admin__Username", adminUsername)
@@ -50,7 +54,9 @@ builder.AddProject<Projects.Blog_Web>("web")
     .WithReference(api)
     .WaitFor(api)
     .WithEnvironment("Blog__Api__ProxySecret", proxySecret)
+    .WithEnvironment("Blog__DataProtection__Certificate", dataProtectionCertificate)
     .WithBlogCache(cache)
+    .WithTrustedIngress()
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");
 

@@ -119,6 +119,23 @@ internal static class BlogAppHostExtensions
         this IResourceBuilder<ProjectResource> project, IResourceBuilder<IResourceWithConnectionString>? resource) =>
         resource is null ? project : project.WithReference(resource).WaitFor(resource);
 
+    /// <summary>
+    /// Deployments only: the address ranges of the TLS-terminating proxy in front of the web (the Kubernetes ingress
+    /// controller's pods), whose <c>X-Forwarded-Proto</c>/<c>For</c> the web believes. A deploy-time setting, empty by
+    /// default: nothing is trusted (compose publishes the web directly; under the AppHost nothing is in front of it).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithTrustedIngress(this IResourceBuilder<ProjectResource> web)
+    {
+        if (!web.ApplicationBuilder.ExecutionContext.IsPublishMode)
+        {
+            return web;
+        }
+
+        var networks = web.ApplicationBuilder.AddParameter($"{web.Resource.Name}-trusted-proxies", "", publishValueAsDefault: true)
+            .WithDescription($"CIDR ranges (comma-separated) of the TLS-terminating proxy in front of {web.Resource.Name}, e.g. the ingress controller's pod range 10.244.0.0/16; its X-Forwarded-Proto/For are believed (HSTS, https redirects, the reader's address). Empty = none (the web is reached directly, as in compose).");
+        return web.WithEnvironment("ForwardedHeaders__KnownNetworks__0", networks);
+    }
+
     /// <summary>Where the API keeps the embedded LiteDB file: <c>Blog:EmbeddedDataDirectory</c>, default <c>.data</c> beside the AppHost.</summary>
     public static string EmbeddedDatabasePath(this IDistributedApplicationBuilder builder)
     {

@@ -15,11 +15,18 @@ namespace Blog.AppHost.Publishing;
 /// <param name="Name">Environment-style name: <c>jwt-signing-key</c> becomes <c>JWT_SIGNING_KEY</c>.</param>
 /// <param name="Secret">Secrets go to the git-ignored env files only, generated on first publish.</param>
 /// <param name="DefaultValue">For settings: the value written on first publish (may be empty). Null: none known.</param>
-/// <param name="Generator">For secrets: how to generate a value on first publish. Null: the user must supply it.</param>
-internal sealed record DeploymentVariable(string Name, bool Secret, string Description, string? DefaultValue, GenerateParameterDefault? Generator)
+/// <param name="Generator">For secrets: how to generate a value on first publish (<see cref="GenerateParameterDefault"/> or an
+/// <see cref="IGeneratedSecret"/>). Null: the user must supply it.</param>
+internal sealed record DeploymentVariable(string Name, bool Secret, string Description, string? DefaultValue, ParameterDefault? Generator)
 {
     /// <summary>True when publishing cannot give it a value: the user has to fill it in.</summary>
     public bool Required => Secret ? Generator is null : DefaultValue is null;
+}
+
+/// <summary>A parameter default that generates a secret other than a random password (e.g. a certificate), once per deployment.</summary>
+internal interface IGeneratedSecret
+{
+    string Generate();
 }
 
 internal abstract record ValuePart;
@@ -451,11 +458,12 @@ internal sealed class DeploymentModel
                 if (parameter.Secret)
                 {
                     // A deployment never inherits the developer machine's values: secrets are generated for it.
-                    variable = new DeploymentVariable(name, Secret: true, description, DefaultValue: null, parameter.Default as GenerateParameterDefault);
+                    variable = new DeploymentVariable(name, Secret: true, description, DefaultValue: null,
+                        parameter.Default is GenerateParameterDefault or IGeneratedSecret ? parameter.Default : null);
                 }
                 else
                 {
-                    var value = parameter.Default is { } fallback and not GenerateParameterDefault
+                    var value = parameter.Default is { } fallback and not GenerateParameterDefault and not IGeneratedSecret
                         ? fallback.GetDefaultValue()
                         : null;
                     variable = new DeploymentVariable(name, Secret: false, description, value, Generator: null);

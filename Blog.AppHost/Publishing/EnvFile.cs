@@ -99,7 +99,17 @@ internal static class SecretValues
     /// connection strings, URLs and shell command lines, where special characters would need escaping.
     /// At least one character of each allowed class, so password policies are met.
     /// </summary>
-    public static string Generate(GenerateParameterDefault? rules)
+    public static string Generate(ParameterDefault? rules)
+    {
+        if (rules is IGeneratedSecret generated)
+        {
+            return generated.Generate();
+        }
+
+        return GeneratePassword(rules as GenerateParameterDefault);
+    }
+
+    private static string GeneratePassword(GenerateParameterDefault? rules)
     {
         var length = Math.Max(rules?.MinLength ?? 0, MinimumLength);
         var classes = new List<string>();

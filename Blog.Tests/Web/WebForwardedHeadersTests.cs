@@ -19,6 +19,9 @@ public class IngressWebFactory : WebApplicationFactory<BlogWeb::Program>
 
     private readonly string _keys = Directory.CreateTempSubdirectory("blog-web-keys-").FullName;
 
+    /// <summary>The folder the web keeps its Data Protection keys in.</summary>
+    public string KeysPath => _keys;
+
     protected virtual string? TrustedNetworks => TrustedNetwork;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -32,12 +35,22 @@ public class IngressWebFactory : WebApplicationFactory<BlogWeb::Program>
         }
 
         builder.ConfigureServices(services => services.AddTransient<IStartupFilter, PeerFromHeader>());
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
+
+    /// <summary>More configuration, applied last.</summary>
+    public Dictionary<string, string?> Settings { get; } = [];
 
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        Directory.Delete(_keys, recursive: true);
+        if (Directory.Exists(_keys))
+        {
+            Directory.Delete(_keys, recursive: true);
+        }
     }
 
     public async Task<HttpResponseMessage> GetAsync(string path, string peer, string? forwardedProto = "https", string? forwardedFor = null)

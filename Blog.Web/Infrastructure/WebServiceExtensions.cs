@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Blog.Web.Api;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -61,16 +62,38 @@ internal static class WebServiceExtensions
             args.Outcome.Result?.StatusCode != HttpStatusCode.TooManyRequests && HttpClientResiliencePredicates.IsTransient(args.Outcome));
     }
 
+    /// <summary>Base64 PKCS#12 certificate with private key (the AppHost's <c>dataprotection-certificate</c> parameter).</summary>
+    public const string CertificateKey = "Blog:DataProtection:Certificate";
+
     /// <summary>
     /// Data Protection keys (they encrypt the auth cookie and antiforgery tokens): in Redis when a <c>cache</c>
     /// connection exists, so every web replica reads the others' cookies; otherwise in a local folder
-    /// (<c>Blog:DataProtection:KeysPath</c>, default <c>{ContentRoot}/App_Data/keys</c>).
+    /// (<c>Blog:DataProtection:KeysPath</c>, default <c>{ContentRoot}/App_Data/keys</c>). Encrypted at rest with the
+    /// certificate in <see cref="CertificateKey"/>: whoever reads Redis (or the folder) cannot forge cookies. In Redis
+    /// the certificate is required: the web refuses to start without it rather than share plain keys.
     /// </summary>
     public static IHostApplicationBuilder AddBlogDataProtection(this IHostApplicationBuilder builder)
     {
         var dataProtection = builder.Services.AddDataProtection().SetApplicationName(ApplicationName);
+        var inRedis = !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(CacheConnectionName));
+        if (builder.Configuration[CertificateKey] is { Length: > 0 } encoded)
+        {
+            var certificate = X509CertificateLoader.LoadPkcs12(Convert.FromBase64String(encoded), password: null, X509KeyStorageFlags.EphemeralKeySet);
+            if (!certificate.HasPrivateKey)
+            {
+                throw new InvalidOperationException($"{CertificateKey} must hold the certificate's private key (PKCS#12).");
+            }
 
-        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(CacheConnectionName)))
+            // Decryption looks certificates up in the machine's store unless told about this one.
+            dataProtection.ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate(certificate);
+        }
+        else if (inRedis)
+        {
+            throw new InvalidOperationException(
+                $"{CertificateKey} is not set: the Data Protection keys would be stored unencrypted in Redis. Give the web a certificate (the AppHost's dataprotection-certificate parameter).");
+        }
+
+        if (inRedis)
         {
             builder.AddRedisClient(CacheConnectionName);
 
