@@ -16,6 +16,10 @@ internal static class DockerComposeWriter
     public const string FrontendNetwork = "frontend";
     public const string BackendNetworkPrefix = "backend-";
     public const string DashboardService = "dashboard";
+    public const string TelemetryNetwork = "telemetry";
+
+    /// <summary>The header the dashboard's OTLP API-key mode checks (Aspire dashboard: Dashboard:Otlp:AuthMode=ApiKey).</summary>
+    public const string OtlpApiKeyHeader = "x-otlp-api-key";
     public const string DashboardProfile = "dashboard";
     public const string DashboardImage = "mcr.microsoft.com/dotnet/aspire-dashboard:13.6";
     public const int DashboardUiPort = 18888;
@@ -49,9 +53,15 @@ internal static class DockerComposeWriter
 
         settings.AddRange(published.Select(p => p.Variable));
         settings.AddRange(optional.Select(p => p.Variable));
-        DeploymentVariable? dashboardImage = null, dashboardPort = null;
+        DeploymentVariable? dashboardImage = null, dashboardPort = null, browserToken = null, otlpKey = null;
         if (dashboard)
         {
+            // Never anonymous: the UI asks for a browser token, and OTLP accepts only senders with the API key.
+            var generated = new GenerateParameterDefault { MinLength = 32, Special = false };
+            browserToken = new("DASHBOARD_BROWSER_TOKEN", true, "Token the dashboard's UI asks for (open http://127.0.0.1:DASHBOARD_PORT/login?t=TOKEN).", null, generated);
+            otlpKey = new("DASHBOARD_OTLP_API_KEY", true, $"API key the dashboard requires from OTLP senders ({OtlpApiKeyHeader}); the .NET services send it.", null, generated);
+            settings.Add(browserToken);
+            settings.Add(otlpKey);
             dashboardImage = new("DASHBOARD_IMAGE", false, "Image of the optional Aspire dashboard (COMPOSE_PROFILES=dashboard).", DashboardImage, null);
             dashboardPort = new("DASHBOARD_PORT", false, "Host port (127.0.0.1 only) of the dashboard's UI.", DashboardUiPort.ToString(CultureInfo.InvariantCulture), null);
             settings.Add(dashboardImage);
@@ -63,6 +73,11 @@ internal static class DockerComposeWriter
         foreach (var service in model.Services)
         {
             services[service.Name] = Service(service, networks, published);
+            if (otlpKey is not null && service.Environment.Any(e => e.Key == "OTEL_EXPORTER_OTLP_ENDPOINT"))
+            {
+                var serviceEnvironment = (YamlMap)((YamlMap)services[service.Name]!)["environment"]!;
+                serviceEnvironment["OTEL_EXPORTER_OTLP_HEADERS"] = $"{OtlpApiKeyHeader}={Reference(otlpKey)}";
+            }
         }
 
         if (dashboard)
@@ -71,10 +86,16 @@ internal static class DockerComposeWriter
             {
                 ["image"] = Reference(dashboardImage!),
                 ["profiles"] = new[] { DashboardProfile },
-                ["environment"] = new YamlMap { ["ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS"] = "true" },
+                ["environment"] = new YamlMap
+                {
+                    ["DASHBOARD__FRONTEND__AUTHMODE"] = "BrowserToken",
+                    ["DASHBOARD__FRONTEND__BROWSERTOKEN"] = Reference(browserToken!),
+                    ["DASHBOARD__OTLP__AUTHMODE"] = "ApiKey",
+                    ["DASHBOARD__OTLP__PRIMARYAPIKEY"] = Reference(otlpKey!),
+                },
                 ["ports"] = new[] { $"127.0.0.1:{Reference(dashboardPort!)}:{DashboardUiPort}" },
                 ["expose"] = new[] { DashboardOtlpPort.ToString(CultureInfo.InvariantCulture) },
-                ["networks"] = new[] { FrontendNetwork },
+                ["networks"] = new[] { TelemetryNetwork },
                 ["restart"] = "unless-stopped",
             };
         }
@@ -203,25 +224,29 @@ internal static class DockerComposeWriter
     /// <summary>
     /// <c>frontend</c>: the .NET services and anything with a published port. <c>backend-{service}</c> (internal: no
     /// host access, no internet) for each backing container: the container and the services that connect to it.
+    /// <c>telemetry</c>: the dashboard and the services that send it OTLP, and nothing else (not on <c>frontend</c>).
     /// </summary>
     private static List<(string Name, Network Network)> Networks(DeploymentModel model, bool dashboard)
     {
         var networks = new List<(string, Network)>();
         var frontend = model.Services.Where(s => s.IsProject || s.Endpoints.Any(e => e.IsExternal)).Select(s => s.Name).ToHashSet();
-        if (dashboard)
-        {
-            frontend.Add(DashboardService);
-        }
-
         if (frontend.Count > 0)
         {
             networks.Add((FrontendNetwork, new Network(false, frontend)));
         }
 
+
         foreach (var backing in model.Services.Where(s => !s.IsProject))
         {
             var members = model.Services.Where(s => s.Connects.Contains(backing.Name)).Select(s => s.Name).Append(backing.Name).ToHashSet();
             networks.Add((BackendNetworkPrefix + backing.Name, new Network(true, members)));
+        }
+
+        if (dashboard)
+        {
+            // Not internal: the UI's port is published on the host's 127.0.0.1, which an internal network cannot do.
+            var exporters = model.Services.Where(s => s.Environment.Any(e => e.Key == "OTEL_EXPORTER_OTLP_ENDPOINT")).Select(s => s.Name);
+            networks.Add((TelemetryNetwork, new Network(false, exporters.Append(DashboardService).ToHashSet())));
         }
 
         return networks;
@@ -281,9 +306,9 @@ internal static class DockerComposeWriter
         step (aspire publish -o deploy). Regenerated on every publish: change the AppHost, not this file.
         Secrets and settings come from .env beside this file (written once, never overwritten; git-ignored).
           Start:  docker compose up -d --wait        Stop: docker compose down (add -v to delete the data volumes)
-          {(dashboard ? $"Telemetry: COMPOSE_PROFILES={DashboardProfile} and OTEL_EXPORTER_OTLP_ENDPOINT=http://{DashboardService}:{DashboardOtlpPort} in .env" : "Telemetry: set OTEL_EXPORTER_OTLP_ENDPOINT in .env")}
+          {(dashboard ? $"Telemetry: COMPOSE_PROFILES={DashboardProfile} and OTEL_EXPORTER_OTLP_ENDPOINT=http://{DashboardService}:{DashboardOtlpPort} in .env; UI token: DASHBOARD_BROWSER_TOKEN" : "Telemetry: set OTEL_EXPORTER_OTLP_ENDPOINT in .env")}
           Publish internal services' ports too: COMPOSE_FILE={ComposeFileName}:{InternalPortsFileName}
-        Networks: {FrontendNetwork} (the .NET services), {BackendNetworkPrefix}<service> (internal: only the services that use it).
+        Networks: {FrontendNetwork} (the .NET services), {BackendNetworkPrefix}<service> (internal: only the services that use it){(dashboard ? $", {TelemetryNetwork} (the dashboard and its OTLP senders)" : "")}.
         See docs/deployment.md.
         """;
 

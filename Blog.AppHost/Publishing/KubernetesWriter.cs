@@ -20,6 +20,11 @@ internal static class KubernetesWriter
 
     private const string TmpVolume = "tmp";
 
+    public const string DefaultDenyFileName = "default-deny.yaml";
+
+    /// <summary>OTLP over gRPC and over HTTP: the ports the NetworkPolicies let telemetry out on.</summary>
+    public static readonly int[] OtlpPorts = [4317, 4318];
+
     public static PublishResult Write(DeploymentModel model, KubernetesEnvironmentResource environment, string output)
     {
         Directory.CreateDirectory(output);
@@ -37,6 +42,13 @@ internal static class KubernetesWriter
             WriteText(Path.Combine(output, file), header + KubernetesYaml.SerializeAll(documents));
             files.Add(file);
         }
+
+        WriteText(Path.Combine(output, DefaultDenyFileName), $"""
+            {Marker} from the application model; regenerated on every publish.
+            # Default deny for every pod of {model.ApplicationName}, in and out; each service's NetworkPolicy allows what it needs.
+
+            """ + KubernetesYaml.Serialize(DefaultDeny(model)) + "\n");
+        files.Add(DefaultDenyFileName);
 
         foreach (var stale in Directory.EnumerateFiles(output, "*.yaml").Where(f => !files.Contains(Path.GetFileName(f)) && Path.GetFileName(f) != KustomizationFileName))
         {
@@ -241,36 +253,95 @@ internal static class KubernetesWriter
             });
         }
 
-        // Only the services that use this one may connect to it (the database: the API; the cache: API and web).
+        documents.Add(NetworkPolicy(model, service, labels));
+        return documents;
+    }
+
+    /// <summary>
+    /// What this service's pods may receive and send, on top of <see cref="DefaultDenyFileName"/>: only the services
+    /// that use it may connect to it (the database: the API; the cache: API and web; the API: the web), an external
+    /// service from anywhere on its external ports (the ingress controller); out, DNS, the services it uses on
+    /// their ports, and OTLP (<see cref="OtlpPorts"/>) when it exports telemetry.
+    /// </summary>
+    private static V1NetworkPolicy NetworkPolicy(DeploymentModel model, DeploymentService service, Dictionary<string, string> labels)
+    {
+        var ingress = new List<V1NetworkPolicyIngressRule>();
+        var external = service.Endpoints.Where(e => e.IsExternal).ToList();
         var clients = model.Services.Where(s => s.Connects.Contains(service.Name)).Select(s => s.Name).ToList();
-        if (clients.Count > 0 && !service.Endpoints.Any(e => e.IsExternal))
+        if (external.Count > 0)
         {
-            documents.Add(new V1NetworkPolicy
+            // No "from": the ingress controller's namespace and pods differ per cluster.
+            ingress.Add(new V1NetworkPolicyIngressRule { Ports = Ports(external) });
+        }
+        else if (clients.Count > 0)
+        {
+            ingress.Add(new V1NetworkPolicyIngressRule
             {
-                ApiVersion = "networking.k8s.io/v1",
-                Kind = "NetworkPolicy",
-                Metadata = metadata(),
-                Spec = new V1NetworkPolicySpec
-                {
-                    PodSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string>(labels) },
-                    PolicyTypes = ["Ingress"],
-                    Ingress = [new V1NetworkPolicyIngressRule
-                    {
-                        FromProperty = [.. clients.Select(c => new V1NetworkPolicyPeer
-                        {
-                            PodSelector = new V1LabelSelector
-                            {
-                                MatchLabels = new Dictionary<string, string> { [NameLabel] = c, [PartOfLabel] = model.ApplicationName },
-                            },
-                        })],
-                        Ports = [.. service.Endpoints.Select(e => new V1NetworkPolicyPort { Port = e.Port, Protocol = "TCP" })],
-                    }],
-                },
+                FromProperty = [.. clients.Select(c => new V1NetworkPolicyPeer { PodSelector = Pods(model, c) })],
+                Ports = Ports(service.Endpoints),
             });
         }
 
-        return documents;
+        var egress = new List<V1NetworkPolicyEgressRule>
+        {
+            new()
+            {
+                To = [new V1NetworkPolicyPeer
+                {
+                    NamespaceSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["kubernetes.io/metadata.name"] = "kube-system" } },
+                    PodSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["k8s-app"] = "kube-dns" } },
+                }],
+                Ports = [new V1NetworkPolicyPort { Port = 53, Protocol = "UDP" }, new V1NetworkPolicyPort { Port = 53, Protocol = "TCP" }],
+            },
+        };
+        foreach (var target in service.Connects.Select(c => model[c]))
+        {
+            egress.Add(new V1NetworkPolicyEgressRule { To = [new V1NetworkPolicyPeer { PodSelector = Pods(model, target.Name) }], Ports = Ports(target.Endpoints) });
+        }
+
+        if (service.Environment.Any(e => e.Key == DeploymentModel.OtlpEndpoint.Name))
+        {
+            // The collector's address is a deploy-time setting: any pod or address, but only on the OTLP ports.
+            egress.Add(new V1NetworkPolicyEgressRule
+            {
+                To = [new V1NetworkPolicyPeer { NamespaceSelector = new V1LabelSelector() }, new V1NetworkPolicyPeer { IpBlock = new V1IPBlock { Cidr = "0.0.0.0/0" } }],
+                Ports = [.. OtlpPorts.Select(p => new V1NetworkPolicyPort { Port = p, Protocol = "TCP" })],
+            });
+        }
+
+        return new V1NetworkPolicy
+        {
+            ApiVersion = "networking.k8s.io/v1",
+            Kind = "NetworkPolicy",
+            Metadata = new V1ObjectMeta { Name = service.Name, Labels = new Dictionary<string, string>(labels) },
+            Spec = new V1NetworkPolicySpec
+            {
+                PodSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string>(labels) },
+                PolicyTypes = ["Ingress", "Egress"],
+                Ingress = ingress,
+                Egress = egress,
+            },
+        };
     }
+
+    /// <summary>Every pod of the application: no traffic in or out but what the per-service policies allow.</summary>
+    private static V1NetworkPolicy DefaultDeny(DeploymentModel model) => new()
+    {
+        ApiVersion = "networking.k8s.io/v1",
+        Kind = "NetworkPolicy",
+        Metadata = new V1ObjectMeta { Name = $"{model.ApplicationName}-default-deny", Labels = new Dictionary<string, string> { [PartOfLabel] = model.ApplicationName } },
+        Spec = new V1NetworkPolicySpec
+        {
+            PodSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [PartOfLabel] = model.ApplicationName } },
+            PolicyTypes = ["Ingress", "Egress"],
+        },
+    };
+
+    private static V1LabelSelector Pods(DeploymentModel model, string service) =>
+        new() { MatchLabels = new Dictionary<string, string> { [NameLabel] = service, [PartOfLabel] = model.ApplicationName } };
+
+    private static List<V1NetworkPolicyPort> Ports(IEnumerable<DeploymentEndpoint> endpoints) =>
+        [.. endpoints.Select(e => new V1NetworkPolicyPort { Port = e.Port, Protocol = "TCP" })];
 
     private static V1Container Container(DeploymentService service, bool hasConfigMap, List<V1EnvVar> env)
     {

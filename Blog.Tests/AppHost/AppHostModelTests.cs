@@ -70,11 +70,12 @@ public class AppHostModelTests
         Assert.Equal("{mongo-app-password.value}", apiEnv["Blog__Storage__MongoPassword"]);
         Assert.DoesNotContain(apiEnv.Values, v => v.Contains("mongo-password", StringComparison.Ordinal));
         Assert.Contains(blogdb.Annotations.OfType<HealthCheckAnnotation>(), h => h.Key == "blogdb_application_user_check");
-        Assert.Equal("{cache.connectionString}", apiEnv["ConnectionStrings__cache"]);
+        // Each app signs in to Redis as its own ACL user, never with the container's password (RedisAclExtensions).
+        Assert.Equal("{cache.bindings.tcp.host}:{cache.bindings.tcp.port},user=api,password={cache-api-password.value}", apiEnv["ConnectionStrings__cache"]);
         Assert.DoesNotContain("Blog__Storage__EmbeddedPath", apiEnv.Keys);
 
         var webEnv = await EnvironmentOfAsync(builder, "web");
-        Assert.Equal("{cache.connectionString}", webEnv["ConnectionStrings__cache"]);
+        Assert.Equal("{cache.bindings.tcp.host}:{cache.bindings.tcp.port},user=web,password={cache-web-password.value}", webEnv["ConnectionStrings__cache"]);
         Assert.DoesNotContain("ConnectionStrings__blogdb", webEnv.Keys);
     }
 

@@ -17,6 +17,8 @@ public class ComposeFileTests(PublishedDeployments published)
     private const string MongoPassword = "${MONGO_PASSWORD:?set MONGO_PASSWORD in .env}";
     private const string MongoAppPassword = "${MONGO_APP_PASSWORD:?set MONGO_APP_PASSWORD in .env}";
     private const string CachePassword = "${CACHE_PASSWORD:?set CACHE_PASSWORD in .env}";
+    private const string CacheApiPassword = "${CACHE_API_PASSWORD:?set CACHE_API_PASSWORD in .env}";
+    private const string CacheWebPassword = "${CACHE_WEB_PASSWORD:?set CACHE_WEB_PASSWORD in .env}";
 
     private YamlMappingNode Compose => DeploymentFiles.LoadYaml(Path.Combine(published.Containers, "compose", "docker-compose.yaml"));
 
@@ -38,15 +40,15 @@ public class ComposeFileTests(PublishedDeployments published)
     public void OnlyTheApiReachesTheDatabaseAndOnlyTheApiAndWebReachTheCache()
     {
         var networks = Compose.At("networks");
-        Assert.Equal(["frontend", "backend-mongo", "backend-cache"], networks.Keys());
+        Assert.Equal(["frontend", "backend-mongo", "backend-cache", "telemetry"], networks.Keys());
         Assert.Equal("true", networks.At("backend-mongo", "internal").Text());
         Assert.Equal("true", networks.At("backend-cache", "internal").Text());
         Assert.Null(networks.At("frontend").Find("internal"));
 
         Assert.Equal(["backend-mongo"], Service("mongo").At("networks").Strings());
         Assert.Equal(["backend-cache"], Service("cache").At("networks").Strings());
-        Assert.Equal(["frontend", "backend-mongo", "backend-cache"], Service("api").At("networks").Strings());
-        Assert.Equal(["frontend", "backend-cache"], Service("web").At("networks").Strings());
+        Assert.Equal(["frontend", "backend-mongo", "backend-cache", "telemetry"], Service("api").At("networks").Strings());
+        Assert.Equal(["frontend", "backend-cache", "telemetry"], Service("web").At("networks").Strings());
     }
 
     [Fact]
@@ -73,7 +75,7 @@ public class ComposeFileTests(PublishedDeployments published)
             Service("api").At("healthcheck", "test").Strings());
         Assert.Equal(["CMD", "dotnet", "/app/Blog.Web.dll", "--healthcheck", "http://localhost:8080/health"],
             Service("web").At("healthcheck", "test").Strings());
-        Assert.Equal(["CMD", "/bin/sh", "-c", "redis-cli -a \"$$REDIS_PASSWORD\" --no-auth-warning ping | grep -q PONG"],
+        Assert.Equal(["CMD", "/bin/sh", "-c", "redis-cli --user admin -a \"$$REDIS_PASSWORD\" --no-auth-warning ping | grep -q PONG"],
             Service("cache").At("healthcheck", "test").Strings());
         Assert.Equal(["CMD", "/bin/bash", "-c", MongoDBApplicationUser.ProbeScript.Replace("$", "$$", StringComparison.Ordinal)],
             Service("mongo").At("healthcheck", "test").Strings());
@@ -113,23 +115,98 @@ public class ComposeFileTests(PublishedDeployments published)
         Assert.Equal("blog", api["Blog__Storage__MongoUsername"]);
         Assert.Equal(MongoAppPassword, api["Blog__Storage__MongoPassword"]);
         Assert.DoesNotContain(api.Values, v => v.Contains("MONGO_PASSWORD", StringComparison.Ordinal));
-        Assert.Equal($"cache:6379,password={CachePassword}", api["ConnectionStrings__cache"]);
+        Assert.Equal($"cache:6379,user=api,password={CacheApiPassword}", api["ConnectionStrings__cache"]);
         Assert.Equal("${JWT_SIGNING_KEY:?set JWT_SIGNING_KEY in .env}", api["Jwt__SigningKey"]);
         Assert.Equal("${ADMIN_PASSWORD:?set ADMIN_PASSWORD in .env}", api["Admin__Password"]);
         Assert.Equal("${ADMIN_USERNAME:-admin}", api["Admin__Username"]);
 
         var web = Service("web").At("environment").Pairs();
         Assert.Equal("http://api:8080", web["services__api__http__0"]);
-        Assert.Equal($"cache:6379,password={CachePassword}", web["ConnectionStrings__cache"]);
+        Assert.Equal($"cache:6379,user=web,password={CacheWebPassword}", web["ConnectionStrings__cache"]);
         Assert.DoesNotContain(web.Keys, k => k.Contains("https", StringComparison.Ordinal));
         Assert.DoesNotContain("ConnectionStrings__blogdb", web.Keys);
 
-        // Redis runs the way Aspire runs it: a shell that expands REDIS_PASSWORD ($$ is compose's literal $).
         var cache = Service("cache");
-        Assert.Equal(["/bin/sh"], cache.At("entrypoint").Strings());
-        Assert.Equal(["-c", "redis-server --requirepass $$REDIS_PASSWORD --save 60 1"], cache.At("command").Strings());
         Assert.Equal(CachePassword, cache.At("environment").Pairs()["REDIS_PASSWORD"]);
         Assert.Equal(MongoPassword, Service("mongo").At("environment").Pairs()["MONGO_INITDB_ROOT_PASSWORD"]);
+    }
+
+    [Fact]
+    public void EachAppSignsInToRedisAsItsOwnUserLimitedToItsOwnKeysAndNoAppHoldsTheAdminPassword()
+    {
+        // Redis runs the way Aspire runs it (a shell that expands the passwords; $$ is compose's literal $), with ACL
+        // users instead of --requirepass: the default user is off with no rights.
+        var cache = Service("cache");
+        Assert.Equal(["/bin/sh"], cache.At("entrypoint").Strings());
+        Assert.Equal(
+            ["-c", "redis-server --user default reset --user admin on \">$$REDIS_PASSWORD\" \"~*\" \"&*\" +@all"
+                + " --user api on \">$$REDIS_API_PASSWORD\" resetchannels \"~blog-api:*\" +@all -@dangerous"
+                + " --user web on \">$$REDIS_WEB_PASSWORD\" resetchannels \"~blog-web:*\" +@all -@dangerous --save 60 1"],
+            cache.At("command").Strings());
+        var environment = cache.At("environment").Pairs();
+        Assert.Equal(CacheApiPassword, environment["REDIS_API_PASSWORD"]);
+        Assert.Equal(CacheWebPassword, environment["REDIS_WEB_PASSWORD"]);
+
+        // The prefixes the ACL allows are the ones the apps write under.
+        Assert.Equal("blog-api:", Blog.Api.OutputCacheExtensions.RedisKeyPrefix);
+        Assert.Equal("blog-web:", Blog.Web.Infrastructure.WebServiceExtensions.RedisKeyPrefix);
+
+        foreach (var app in new[] { "api", "web" })
+        {
+            Assert.DoesNotContain(Service(app).At("environment").Pairs().Values, v => v.Contains("${CACHE_PASSWORD", StringComparison.Ordinal));
+        }
+
+        Assert.DoesNotContain(Service("web").At("environment").Pairs().Values, v => v.Contains("CACHE_API_PASSWORD", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TheWebProvesItselfToTheApiAndTrustsNoProxyUnlessOneIsConfigured()
+    {
+        var api = Service("api").At("environment").Pairs();
+        var web = Service("web").At("environment").Pairs();
+        Assert.Equal("${PROXY_SECRET:?set PROXY_SECRET in .env}", api["ForwardedHeaders__ProxySecret"]);
+        Assert.Equal("${PROXY_SECRET:?set PROXY_SECRET in .env}", web["Blog__Api__ProxySecret"]);
+
+        // Compose publishes the web directly: no proxy in front of it is trusted unless the operator names one.
+        Assert.Equal("${WEB_TRUSTED_PROXIES:-}", web["ForwardedHeaders__KnownNetworks__0"]);
+        Assert.Equal("", ReadEnv(published.Containers)["WEB_TRUSTED_PROXIES"]);
+        Assert.DoesNotContain("ForwardedHeaders__KnownNetworks__0", api.Keys);
+    }
+
+    [Fact]
+    public void TheWebsDataProtectionKeysAreEncryptedWithACertificateGeneratedAtPublish()
+    {
+        var web = Service("web").At("environment").Pairs();
+        Assert.Equal("${DATAPROTECTION_CERTIFICATE:?set DATAPROTECTION_CERTIFICATE in .env}", web["Blog__DataProtection__Certificate"]);
+
+        using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(
+            Convert.FromBase64String(ReadEnv(published.Containers)["DATAPROTECTION_CERTIFICATE"]), password: null);
+        Assert.True(certificate.HasPrivateKey);
+        Assert.NotEqual(ReadEnv(published.Containers)["DATAPROTECTION_CERTIFICATE"], ReadEnv(published.Embedded)["DATAPROTECTION_CERTIFICATE"]);
+    }
+
+    [Fact]
+    public void TheDashboardIsNeitherAnonymousNorOnTheFrontendNetwork()
+    {
+        var dashboard = Service("dashboard");
+        var environment = dashboard.At("environment").Pairs();
+        Assert.Equal("BrowserToken", environment["DASHBOARD__FRONTEND__AUTHMODE"]);
+        Assert.Equal("${DASHBOARD_BROWSER_TOKEN:?set DASHBOARD_BROWSER_TOKEN in .env}", environment["DASHBOARD__FRONTEND__BROWSERTOKEN"]);
+        Assert.Equal("ApiKey", environment["DASHBOARD__OTLP__AUTHMODE"]);
+        Assert.Equal("${DASHBOARD_OTLP_API_KEY:?set DASHBOARD_OTLP_API_KEY in .env}", environment["DASHBOARD__OTLP__PRIMARYAPIKEY"]);
+        Assert.DoesNotContain("ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS", environment.Keys);
+
+        // Only its OTLP senders share a network with it; the api and web send the key.
+        Assert.Equal(["telemetry"], dashboard.At("networks").Strings());
+        Assert.DoesNotContain("dashboard", Service("mongo").At("networks").Strings().Concat(Service("cache").At("networks").Strings()));
+        foreach (var app in new[] { "api", "web" })
+        {
+            Assert.Equal("x-otlp-api-key=${DASHBOARD_OTLP_API_KEY:?set DASHBOARD_OTLP_API_KEY in .env}", Service(app).At("environment").Pairs()["OTEL_EXPORTER_OTLP_HEADERS"]);
+        }
+
+        var env = ReadEnv(published.Containers);
+        Assert.Matches("^[A-Za-z0-9]{32,}$", env["DASHBOARD_BROWSER_TOKEN"]);
+        Assert.Matches("^[A-Za-z0-9]{32,}$", env["DASHBOARD_OTLP_API_KEY"]);
     }
 
     [Fact]
@@ -150,7 +227,8 @@ public class ComposeFileTests(PublishedDeployments published)
     {
         var compose = Path.Combine(published.Containers, "compose");
         var env = ReadEnv(published.Containers);
-        string[] secrets = ["MONGO_PASSWORD", "MONGO_APP_PASSWORD", "CACHE_PASSWORD", "JWT_SIGNING_KEY", "ADMIN_PASSWORD"];
+        string[] secrets = ["MONGO_PASSWORD", "MONGO_APP_PASSWORD", "CACHE_PASSWORD", "CACHE_API_PASSWORD", "CACHE_WEB_PASSWORD", "JWT_SIGNING_KEY",
+            "ADMIN_PASSWORD", "PROXY_SECRET", "DASHBOARD_BROWSER_TOKEN", "DASHBOARD_OTLP_API_KEY"];
         foreach (var key in secrets)
         {
             Assert.Matches("^[A-Za-z0-9]{32,}$", env[key]);
@@ -158,6 +236,7 @@ public class ComposeFileTests(PublishedDeployments published)
 
         Assert.True(env["JWT_SIGNING_KEY"].Length >= 64, "HS256 needs 256 bits and more");
         Assert.Equal(secrets.Length, secrets.Select(k => env[k]).Distinct().Count());
+        secrets = [.. secrets, "DATAPROTECTION_CERTIFICATE"];
         Assert.Equal("admin", env["ADMIN_USERNAME"]);
         Assert.Equal("blog-api", env["API_IMAGE"]);
 
@@ -222,7 +301,7 @@ public class ComposeFileTests(PublishedDeployments published)
     {
         var compose = DeploymentFiles.LoadYaml(Path.Combine(published.Embedded, "compose", "docker-compose.yaml"));
         Assert.Equal(["cache", "api", "web", "dashboard"], compose.At("services").Keys());
-        Assert.Equal(["frontend", "backend-cache"], compose.At("networks").Keys());
+        Assert.Equal(["frontend", "backend-cache", "telemetry"], compose.At("networks").Keys());
         Assert.Equal(["cache-data", "api-data"], compose.At("volumes").Keys());
 
         var api = compose.At("services", "api");
