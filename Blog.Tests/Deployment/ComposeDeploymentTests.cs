@@ -17,13 +17,16 @@ namespace Blog.Tests.Deployment;
 public class ComposeDeploymentTests
 {
     public const string Registry = "127.0.0.1:5000";
+
+    /// <summary>The images' tag: <c>latest</c> (what scripts/provision.sh images pushes), or <c>BLOG_TEST_IMAGE_TAG</c>.</summary>
+    public static readonly string ImageTag = Environment.GetEnvironmentVariable("BLOG_TEST_IMAGE_TAG") is { Length: > 0 } tag ? tag : "latest";
     private const string RedisImage = "docker.io/library/redis:8.6";
     private const string Provision = "scripts/provision.sh docker redis-image registry base-image compose images";
     private static readonly TimeSpan s_upTimeout = TimeSpan.FromMinutes(4);
     private static readonly CancellationToken s_ct = TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task ThePublishedComposeProjectRunsHealthyAndKeepsPostsAcrossRestarts()
+    public async Task ThePublishedComposeProjectRunsHealthyLeastPrivilegedWithPerClientSignInLimitsAndKeepsPostsAcrossRestarts()
     {
         var missing = await MissingPrerequisiteAsync();
         Assert.SkipWhen(missing is not null, $"Compose deployment skipped: {missing} (run {Provision})");
@@ -39,6 +42,7 @@ public class ComposeDeploymentTests
             ["COMPOSE_FILE"] = "docker-compose.yaml:docker-compose.internal-ports.yaml",
             ["API_IMAGE"] = $"{Registry}/blog-api",
             ["WEB_IMAGE"] = $"{Registry}/blog-web",
+            ["IMAGE_TAG"] = ImageTag,
             ["WEB_PORT"] = webPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["API_PORT"] = apiPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
@@ -60,6 +64,9 @@ public class ComposeDeploymentTests
             var admin = ComposeFileTests.ReadEnv(output);
             var (slug, title) = await CreatePostAsync(api, admin["ADMIN_USERNAME"], admin["ADMIN_PASSWORD"]);
             Assert.Contains(title, await web.GetStringAsync("/", s_ct));
+
+            await AssertOneClientsSignInLimitLeavesAnotherClientSigningInAsync(project, Compose, admin["ADMIN_USERNAME"], admin["ADMIN_PASSWORD"]);
+            await AssertRedisUsersReachOnlyTheirOwnKeysAsync(Compose);
 
             clock.Restart();
             await Compose("restart");
@@ -87,6 +94,121 @@ public class ComposeDeploymentTests
             Assert.Equal("", volumes?.Output.Trim());
             Directory.Delete(output, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Two readers at two real addresses on the compose network sign in through the web (the published port would show
+    /// both as Docker's gateway): the first exhausts the API's sign-in limit for its address, and the second still
+    /// signs in at the first try, so the API counts the readers the web forwards, not the web. The second address is
+    /// added to the network's bridge on this host for the test (needs root; skipped otherwise).
+    /// </summary>
+    private static async Task AssertOneClientsSignInLimitLeavesAnotherClientSigningInAsync(
+        string project, Func<string[], Task<DeploymentFiles.CliResult>> compose, string adminUser, string adminPassword)
+    {
+        var network = $"{project}_frontend";
+        var inspect = await DeploymentFiles.RunAsync("docker", ["network", "inspect", "-f", "{{.Id}} {{(index .IPAM.Config 0).Gateway}}", network]);
+        Assert.True(inspect is { ExitCode: 0 }, inspect?.Error);
+        var parts = inspect!.Output.Trim().Split(' ');
+        var bridge = $"br-{parts[0][..12]}";
+        var gateway = IPAddress.Parse(parts[1]).GetAddressBytes();
+        var webId = (await compose(["ps", "-q", "web"])).Output.Trim();
+        var webIp = (await DeploymentFiles.RunAsync("docker", ["inspect", "-f", $"{{{{(index .NetworkSettings.Networks \"{network}\").IPAddress}}}}", webId]))!.Output.Trim();
+
+        IPAddress Host(byte last) => new([gateway[0], gateway[1], gateway[2], last]);
+        var (first, second) = (Host(250), Host(251));
+        var added = new List<IPAddress>();
+        try
+        {
+            foreach (var address in new[] { first, second })
+            {
+                var add = await DeploymentFiles.RunAsync("ip", ["addr", "add", $"{address}/32", "dev", bridge]);
+                Assert.SkipWhen(add is not { ExitCode: 0 }, $"cannot add a client address to {bridge} (needs root and iproute2): {add?.Error}");
+                added.Add(address);
+            }
+
+            var webUrl = new Uri($"http://{webIp}:8080");
+            var refusedBeforeTheLimit = 0;
+            for (var i = 0; i < 12; i++)
+            {
+                refusedBeforeTheLimit += await SignInThroughTheWebAsync(webUrl, first, $"nobody{i}", "wrong-password") ? 0 : 1;
+            }
+
+            Assert.Equal(12, refusedBeforeTheLimit);
+            // The first reader's address is over the limit now: even the right password is refused to it...
+            Assert.False(await SignInThroughTheWebAsync(webUrl, first, adminUser, adminPassword), "the first client is over its sign-in limit");
+            // ...while another reader, through the same web replica, signs in at the first try.
+            Assert.True(await SignInThroughTheWebAsync(webUrl, second, adminUser, adminPassword), "a second client signs in while the first is limited");
+        }
+        finally
+        {
+            foreach (var address in added)
+            {
+                await DeploymentFiles.RunAsync("ip", ["addr", "del", $"{address}/32", "dev", bridge]);
+            }
+        }
+    }
+
+    /// <summary>The web's sign-in form, as a browser at <paramref name="source"/> submits it; true when it signed in (auth cookie set).</summary>
+    private static async Task<bool> SignInThroughTheWebAsync(Uri web, IPAddress source, string login, string password)
+    {
+        using var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            CookieContainer = new CookieContainer(),
+            ConnectCallback = async (context, ct) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    socket.Bind(new IPEndPoint(source, 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, ct);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        using var client = new HttpClient(handler) { BaseAddress = web };
+        var form = await client.GetStringAsync("/account/signin", s_ct);
+        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\"[^>]*?value=\"([^\"]+)\"");
+        Assert.True(token.Success, "the sign-in form has an antiforgery token");
+        using var content = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "signin",
+            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token.Groups[1].Value),
+            ["Input.Login"] = login,
+            ["Input.Password"] = password,
+        });
+        var response = await client.PostAsync("/account/signin", content, s_ct);
+        Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Redirect or HttpStatusCode.Found, $"sign-in answered {response.StatusCode}");
+        return response.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith(".Blog.Auth", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Redis as deployed: the default user cannot sign in; the web's user can neither write nor read the API's keys;
+    /// every key is under an app's prefix; the web's Data Protection keys are stored encrypted.
+    /// </summary>
+    private static async Task AssertRedisUsersReachOnlyTheirOwnKeysAsync(Func<string[], Task<DeploymentFiles.CliResult>> compose)
+    {
+        Task<DeploymentFiles.CliResult> Cli(string user, string passwordVariable, string command) =>
+            compose(["exec", "-T", "cache", "/bin/sh", "-c", $"redis-cli {user} -a \"${passwordVariable}\" --no-auth-warning {command} 2>&1 || true"]);
+
+        Assert.DoesNotContain("PONG", (await Cli("", "REDIS_PASSWORD", "ping")).Output, StringComparison.Ordinal);
+        Assert.Contains("NOPERM", (await Cli("--user web", "REDIS_WEB_PASSWORD", "set blog-api:forged 1")).Output, StringComparison.Ordinal);
+        Assert.Contains("NOPERM", (await Cli("--user web", "REDIS_WEB_PASSWORD", "flushall")).Output, StringComparison.Ordinal);
+        Assert.Contains("NOPERM", (await Cli("--user api", "REDIS_API_PASSWORD", "lrange blog-web:DataProtection-Keys 0 -1")).Output, StringComparison.Ordinal);
+        Assert.Contains("OK", (await Cli("--user web", "REDIS_WEB_PASSWORD", "set blog-web:probe 1")).Output, StringComparison.Ordinal);
+
+        var keys = (await Cli("--user admin", "REDIS_PASSWORD", "--scan")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(keys, k => k.StartsWith("blog-api:", StringComparison.Ordinal));
+        Assert.Contains("blog-web:DataProtection-Keys", keys);
+        Assert.All(keys, k => Assert.True(k.StartsWith("blog-api:", StringComparison.Ordinal) || k.StartsWith("blog-web:", StringComparison.Ordinal), k));
+
+        var ring = (await Cli("--user admin", "REDIS_PASSWORD", "lrange blog-web:DataProtection-Keys 0 -1")).Output;
+        Assert.Contains("EncryptedData", ring, StringComparison.Ordinal);
     }
 
     /// <summary>A reader signs up, the admin (password from .env) makes them an Author, they publish a post.</summary>
@@ -176,12 +298,12 @@ public class ComposeDeploymentTests
         {
             try
             {
-                using var request = new HttpRequestMessage(HttpMethod.Head, $"/v2/{image}/manifests/latest");
+                using var request = new HttpRequestMessage(HttpMethod.Head, $"/v2/{image}/manifests/{ImageTag}");
                 request.Headers.Accept.ParseAdd("application/vnd.oci.image.manifest.v1+json");
                 request.Headers.Accept.ParseAdd("application/vnd.docker.distribution.manifest.v2+json");
                 if (!(await registry.SendAsync(request, s_ct)).IsSuccessStatusCode)
                 {
-                    return $"the image {Registry}/{image}:latest is not in the local registry";
+                    return $"the image {Registry}/{image}:{ImageTag} is not in the local registry";
                 }
             }
             catch (HttpRequestException)
