@@ -21,6 +21,8 @@ internal static class RedisAclExtensions
     /// <summary>What every app user may run: everything but the server-wide and destructive commands, on its keys only.</summary>
     public const string AppCommandRules = "+@all -@dangerous";
 
+    private const string RequirePass = "--requirepass $REDIS_PASSWORD";
+
     /// <summary>Replaces Aspire's <c>--requirepass $REDIS_PASSWORD</c> with the ACL users; keeps the rest (persistence).</summary>
     public static IResourceBuilder<RedisResource> WithAppUsers(this IResourceBuilder<RedisResource> redis, params RedisAppUser[] users)
     {
@@ -33,17 +35,32 @@ internal static class RedisAclExtensions
         }
 
         redis.WithAnnotation(new RedisAclAnnotation(AdminUser));
+        var replacement = string.Join(' ', acl);
         redis.WithArgs(context =>
         {
-            // Aspire's own callback ran first: ["-c", "redis-server --requirepass $REDIS_PASSWORD ..."].
-            var index = context.Args.ToList().FindIndex(a => a is string s && s.StartsWith("redis-server ", StringComparison.Ordinal));
-            var command = index >= 0 ? (string)context.Args[index] : null;
-            if (command is null || !command.Contains("--requirepass $REDIS_PASSWORD", StringComparison.Ordinal))
+            // Aspire's own callback ran first. Publishing sees its shell command joined: ["-c", "redis-server --requirepass
+            // $REDIS_PASSWORD ..."]; run mode sees the words, which Aspire joins into the /bin/sh -c command afterwards.
+            var args = context.Args;
+            var joined = args.ToList().FindIndex(a => a is string s && s.StartsWith("redis-server ", StringComparison.Ordinal));
+            var words = args.ToList().FindIndex(a => a is "--requirepass");
+            if (joined >= 0 && ((string)args[joined]).Contains(RequirePass, StringComparison.Ordinal))
             {
-                throw new InvalidOperationException($"'{redis.Resource.Name}': Aspire's Redis command line changed; cannot add the ACL users to it.");
+                args[joined] = ((string)args[joined]).Replace(RequirePass, replacement, StringComparison.Ordinal);
             }
-
-            context.Args[index] = command.Replace("--requirepass $REDIS_PASSWORD", string.Join(' ', acl), StringComparison.Ordinal);
+            else if (words >= 0 && words + 1 < args.Count && args[words + 1] is "$REDIS_PASSWORD")
+            {
+                args.RemoveAt(words);
+                args.RemoveAt(words);
+                foreach (var word in replacement.Split(' ').Reverse())
+                {
+                    args.Insert(words, word);
+                }
+            }
+            else
+            {
+                throw new InvalidOperationException(
+                    $"'{redis.Resource.Name}': Aspire's Redis command line changed ({string.Join(" | ", args.Select(a => a is string text ? text : a.GetType().Name))}); cannot add the ACL users to it.");
+            }
         });
 
         ReplaceHealthCheck(redis);

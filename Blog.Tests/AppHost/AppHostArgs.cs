@@ -26,6 +26,9 @@ internal static class AppHostArgs
         "--Parameters:cache-password=CachePassw0rdForTests",
         "--Parameters:mongo-password=MongoPassw0rdForTests",
         "--Parameters:mongo-app-password=MongoAppPassw0rdForTests",
+        "--Parameters:cache-api-password=CacheApiPassw0rdForTests",
+        "--Parameters:cache-web-password=CacheWebPassw0rdForTests",
+        "--Parameters:proxy-secret=ProxySecretForTestsOnly0123456789abcdefghijklmnop",
         .. extra,
     ];
 }

@@ -139,8 +139,9 @@ public class AppHostEndToEndTests
 
     private static async Task AssertOutputCacheEntriesAreInRedisAsync(DistributedApplication app)
     {
+        // The default user is off (RedisAclExtensions): look as the admin user, whose password is the container's.
         var connectionString = await app.GetConnectionStringAsync("cache", s_ct);
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(connectionString!);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync($"{connectionString},user={RedisAclExtensions.AdminUser}");
         var server = redis.GetServers().Single();
         await redis.GetDatabase().ExecuteAsync("FLUSHALL");
 
@@ -148,8 +149,10 @@ public class AppHostEndToEndTests
         var first = await api.GetAsync("/api/posts", s_ct);
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
 
-        var keys = server.Keys(pattern: "*").ToArray();
+        var keys = server.Keys(pattern: "*").Select(k => k.ToString()).ToArray();
         Assert.NotEmpty(keys);
+        // The api's ACL user may only write its own keys.
+        Assert.All(keys, k => Assert.StartsWith("blog-api:", k, StringComparison.Ordinal));
     }
 
     private sealed record TokenBody(string AccessToken);
