@@ -27,6 +27,10 @@ public sealed class BlogBrowserFixture : IAsyncLifetime
     private int _counter;
     private string _webKeysDirectory = "";
 
+    // The web encrypts its key ring with this certificate (its dataprotection-certificate parameter); the fixture needs
+    // it to read the auth cookie.
+    private readonly string _webKeysCertificate = new Blog.AppHost.Infrastructure.CertificateParameterDefault("Blog browser tests").GetDefaultValue();
+
     public IBrowser Browser { get; private set; } = default!;
 
     public Uri WebUrl { get; private set; } = default!;
@@ -48,7 +52,7 @@ public sealed class BlogBrowserFixture : IAsyncLifetime
         var ct = TestContext.Current.CancellationToken;
         var dataDirectory = Directory.CreateTempSubdirectory("blog-web-e2e-").FullName;
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Blog_AppHost>(
-            AppHostArgs.Create("embedded", "memory", dataDirectory), ct);
+            AppHostArgs.Create("embedded", "memory", dataDirectory, $"--Parameters:dataprotection-certificate={_webKeysCertificate}"), ct);
 
         // Every browser and every setup call comes from 127.0.0.1: lift the per-IP limits for this run, and make the
         // access token short-lived so the web's refresh in OnValidatePrincipal runs many times during the scenarios.
@@ -211,7 +215,10 @@ public sealed class BlogBrowserFixture : IAsyncLifetime
             value = string.Concat(Enumerable.Range(1, count).Select(i => cookies[$"{AuthCookieName}C{i}"]));
         }
 
-        var provider = DataProtectionProvider.Create(new DirectoryInfo(_webKeysDirectory), b => b.SetApplicationName("Blog.Web"));
+        using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(
+            Convert.FromBase64String(_webKeysCertificate), password: null);
+        var provider = DataProtectionProvider.Create(new DirectoryInfo(_webKeysDirectory),
+            b => b.SetApplicationName("Blog.Web").ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate(certificate));
         var protector = provider.CreateProtector("Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware", "Cookies", "v2");
         return new TicketDataFormat(protector).Unprotect(value);
     }
