@@ -17,7 +17,7 @@ public class KubernetesManifestTests(PublishedDeployments published)
     {
         var k8s = Path.Combine(published.Containers, "k8s");
         var kustomization = DeploymentFiles.LoadYaml(Path.Combine(k8s, "kustomization.yaml"));
-        Assert.Equal(["mongo.yaml", "cache.yaml", "api.yaml", "web.yaml"], kustomization.At("resources").Strings());
+        Assert.Equal(["mongo.yaml", "cache.yaml", "api.yaml", "web.yaml", "default-deny.yaml"], kustomization.At("resources").Strings());
         Assert.Equal("blog-secrets", kustomization.At("secretGenerator").Items().Single().At("name").Text());
         Assert.Equal(["secrets.env"], kustomization.At("secretGenerator").Items().Single().At("envs").Strings());
         Assert.Equal(["parameters.env"], kustomization.At("configMapGenerator").Items().Single().At("envs").Strings());
@@ -27,7 +27,8 @@ public class KubernetesManifestTests(PublishedDeployments published)
             ["ConfigMap/mongo-config", "StatefulSet/mongo", "Service/mongo", "NetworkPolicy/mongo",
              "StatefulSet/cache", "Service/cache", "NetworkPolicy/cache",
              "ConfigMap/api-config", "Deployment/api", "Service/api", "NetworkPolicy/api",
-             "ConfigMap/web-config", "Deployment/web", "Service/web", "Ingress/web"],
+             "ConfigMap/web-config", "Deployment/web", "Service/web", "Ingress/web", "NetworkPolicy/web",
+             "NetworkPolicy/blog-default-deny"],
             kinds);
     }
 
@@ -94,14 +95,85 @@ public class KubernetesManifestTests(PublishedDeployments published)
     }
 
     [Fact]
-    public void RedisRunsWithItsPasswordTheWayAspireRunsIt()
+    public void RedisRunsWithOneAclUserPerAppAndTheDefaultUserOff()
     {
         var container = Assert.Single(Single<V1StatefulSet>("cache").Spec.Template.Spec.Containers);
         Assert.Equal("docker.io/library/redis:8.6", container.Image);
         Assert.Equal(["/bin/sh"], container.Command);
-        Assert.Equal(["-c", "redis-server --requirepass $REDIS_PASSWORD --save 60 1"], container.Args);
-        var password = Assert.Single(container.Env, e => e.Name == "REDIS_PASSWORD");
-        Assert.Equal(("blog-secrets", "CACHE_PASSWORD"), (password.ValueFrom.SecretKeyRef.Name, password.ValueFrom.SecretKeyRef.Key));
+        Assert.Equal(
+            ["-c", "redis-server --user default reset --user admin on \">$REDIS_PASSWORD\" \"~*\" \"&*\" +@all"
+                + " --user api on \">$REDIS_API_PASSWORD\" resetchannels \"~blog-api:*\" +@all -@dangerous"
+                + " --user web on \">$REDIS_WEB_PASSWORD\" resetchannels \"~blog-web:*\" +@all -@dangerous --save 60 1"],
+            container.Args);
+        foreach (var (variable, secret) in new[] { ("REDIS_PASSWORD", "CACHE_PASSWORD"), ("REDIS_API_PASSWORD", "CACHE_API_PASSWORD"), ("REDIS_WEB_PASSWORD", "CACHE_WEB_PASSWORD") })
+        {
+            var password = Assert.Single(container.Env, e => e.Name == variable);
+            Assert.Equal(("blog-secrets", secret), (password.ValueFrom.SecretKeyRef.Name, password.ValueFrom.SecretKeyRef.Key));
+        }
+
+        var web = Assert.Single(Single<V1Deployment>("web").Spec.Template.Spec.Containers);
+        Assert.Equal("cache:6379,user=web,password=$(CACHE_WEB_PASSWORD)", web.Env.Single(e => e.Name == "ConnectionStrings__cache").Value);
+        Assert.DoesNotContain(web.Env, e => e.ValueFrom?.SecretKeyRef?.Key is "CACHE_PASSWORD" or "CACHE_API_PASSWORD");
+    }
+
+    [Fact]
+    public void TheWebTrustsForwardedHeadersOnlyFromTheIngressRangeSetAtDeployTime()
+    {
+        var web = Assert.Single(Single<V1Deployment>("web").Spec.Template.Spec.Containers);
+        var networks = web.Env.Single(e => e.Name == "ForwardedHeaders__KnownNetworks__0");
+        Assert.Equal(("blog-parameters", "WEB_TRUSTED_PROXIES"), (networks.ValueFrom.ConfigMapKeyRef.Name, networks.ValueFrom.ConfigMapKeyRef.Key));
+        Assert.Equal("", ReadEnvFile(Path.Combine(published.Containers, "k8s", "parameters.env"))["WEB_TRUSTED_PROXIES"]);
+
+        Assert.Equal("PROXY_SECRET", web.Env.Single(e => e.Name == "Blog__Api__ProxySecret").ValueFrom.SecretKeyRef.Key);
+        var api = Assert.Single(Single<V1Deployment>("api").Spec.Template.Spec.Containers);
+        Assert.Equal("PROXY_SECRET", api.Env.Single(e => e.Name == "ForwardedHeaders__ProxySecret").ValueFrom.SecretKeyRef.Key);
+        Assert.Equal("DATAPROTECTION_CERTIFICATE", web.Env.Single(e => e.Name == "Blog__DataProtection__Certificate").ValueFrom.SecretKeyRef.Key);
+    }
+
+    [Fact]
+    public void EveryPodIsDeniedByDefaultAndSendsOnlyToDnsWhatItUsesAndOtlp()
+    {
+        var deny = Single<V1NetworkPolicy>("blog-default-deny");
+        Assert.Equal(new Dictionary<string, string> { ["app.kubernetes.io/part-of"] = "blog" }, deny.Spec.PodSelector.MatchLabels);
+        Assert.Equal(["Ingress", "Egress"], deny.Spec.PolicyTypes);
+        Assert.Null(deny.Spec.Ingress);
+        Assert.Null(deny.Spec.Egress);
+
+        Assert.Equal(["dns", "cache:6379", "mongo:27017", "otlp:4317,4318"], EgressOf("api"));
+        Assert.Equal(["dns", "api:8080", "cache:6379", "otlp:4317,4318"], EgressOf("web"));
+        Assert.Equal(["dns"], EgressOf("mongo"));
+        Assert.Equal(["dns"], EgressOf("cache"));
+
+        // The web takes traffic from anywhere on its port (the ingress controller's namespace differs per cluster).
+        var web = Single<V1NetworkPolicy>("web");
+        var rule = Assert.Single(web.Spec.Ingress);
+        Assert.Null(rule.FromProperty);
+        Assert.Equal(8080, Assert.Single(rule.Ports).Port.ToInt());
+    }
+
+    private string[] EgressOf(string service)
+    {
+        var policy = Single<V1NetworkPolicy>(service);
+        Assert.Equal(["Ingress", "Egress"], policy.Spec.PolicyTypes);
+        var rules = new List<string>();
+        foreach (var rule in policy.Spec.Egress)
+        {
+            var ports = string.Join(',', rule.Ports.Select(p => p.Port.ToInt()).Distinct());
+            var peer = rule.To.First();
+            IDictionary<string, string>? labels = peer.PodSelector?.MatchLabels;
+            if (labels is not null && labels.TryGetValue("k8s-app", out var app) && app == "kube-dns")
+            {
+                Assert.Equal("kube-system", peer.NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"]);
+                Assert.Equal(["UDP", "TCP"], rule.Ports.Select(p => p.Protocol));
+                rules.Add("dns");
+            }
+            else
+            {
+                rules.Add(labels is not null ? $"{labels["app.kubernetes.io/name"]}:{ports}" : $"otlp:{ports}");
+            }
+        }
+
+        return [.. rules];
     }
 
     [Fact]
@@ -115,8 +187,8 @@ public class KubernetesManifestTests(PublishedDeployments published)
 
         // $(VAR) is expanded by Kubernetes from variables defined earlier in the list.
         var cache = env.FindIndex(e => e.Name == "ConnectionStrings__cache");
-        Assert.Equal("cache:6379,password=$(CACHE_PASSWORD)", env[cache].Value);
-        Assert.InRange(env.FindIndex(e => e.Name == "CACHE_PASSWORD" && e.ValueFrom.SecretKeyRef.Key == "CACHE_PASSWORD"), 0, cache - 1);
+        Assert.Equal("cache:6379,user=api,password=$(CACHE_API_PASSWORD)", env[cache].Value);
+        Assert.InRange(env.FindIndex(e => e.Name == "CACHE_API_PASSWORD" && e.ValueFrom.SecretKeyRef.Key == "CACHE_API_PASSWORD"), 0, cache - 1);
         // MongoDB: the API's own user; its password straight from the Secret (never expanded into a URL), root's not at all.
         Assert.Equal("MONGO_APP_PASSWORD", env.Single(e => e.Name == "Blog__Storage__MongoPassword").ValueFrom.SecretKeyRef.Key);
         Assert.DoesNotContain(env, e => e.ValueFrom?.SecretKeyRef?.Key == "MONGO_PASSWORD" || e.Value?.Contains("MONGO_PASSWORD", StringComparison.Ordinal) == true);
@@ -129,8 +201,11 @@ public class KubernetesManifestTests(PublishedDeployments published)
 
         var k8s = Path.Combine(published.Containers, "k8s");
         var secrets = ReadEnvFile(Path.Combine(k8s, "secrets.env"));
-        Assert.Equal(["ADMIN_PASSWORD", "CACHE_PASSWORD", "JWT_SIGNING_KEY", "MONGO_APP_PASSWORD", "MONGO_PASSWORD"], secrets.Keys.Order());
-        Assert.All(secrets.Values, v => Assert.Matches("^[A-Za-z0-9]{32,}$", v));
+        Assert.Equal(
+            ["ADMIN_PASSWORD", "CACHE_API_PASSWORD", "CACHE_PASSWORD", "CACHE_WEB_PASSWORD", "DATAPROTECTION_CERTIFICATE", "JWT_SIGNING_KEY",
+             "MONGO_APP_PASSWORD", "MONGO_PASSWORD", "PROXY_SECRET"],
+            secrets.Keys.Order());
+        Assert.All(secrets.Where(s => s.Key != "DATAPROTECTION_CERTIFICATE").Select(s => s.Value), v => Assert.Matches("^[A-Za-z0-9]{32,}$", v));
         Assert.Contains("secrets.env", File.ReadAllLines(Path.Combine(k8s, ".gitignore")));
         if (!OperatingSystem.IsWindows())
         {
@@ -153,7 +228,6 @@ public class KubernetesManifestTests(PublishedDeployments published)
         Assert.Equal(["api"], AllowedClients("mongo", 27017));
         Assert.Equal(["api", "web"], AllowedClients("cache", 6379));
         Assert.Equal(["web"], AllowedClients("api", 8080));
-        Assert.DoesNotContain(Objects.OfType<V1NetworkPolicy>(), p => p.Metadata.Name == "web"); // the Ingress must reach it
     }
 
     [Fact]
@@ -230,7 +304,7 @@ public class KubernetesManifestTests(PublishedDeployments published)
     private string[] AllowedClients(string service, int port)
     {
         var policy = Single<V1NetworkPolicy>(service);
-        Assert.Equal(["Ingress"], policy.Spec.PolicyTypes);
+        Assert.Equal(["Ingress", "Egress"], policy.Spec.PolicyTypes);
         Assert.Equal(service, policy.Spec.PodSelector.MatchLabels["app.kubernetes.io/name"]);
         var rule = Assert.Single(policy.Spec.Ingress);
         Assert.Equal(port, Assert.Single(rule.Ports).Port.ToInt());
