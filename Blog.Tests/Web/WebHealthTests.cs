@@ -13,6 +13,8 @@ public sealed class WebHealthTests
         // Nothing listens on port 1: the Redis client never connects (AbortOnConnectFail=false, so the start goes on).
         await using var factory = new WebApplicationFactory<BlogApiClient>().WithWebHostBuilder(web => web
             .UseSetting("ConnectionStrings:cache", "127.0.0.1:1,connectTimeout=200")
+            // With Redis the web refuses to start without the certificate that encrypts its key ring there.
+            .UseSetting("Blog:DataProtection:Certificate", new Blog.AppHost.Infrastructure.CertificateParameterDefault("Blog health test").GetDefaultValue())
             .UseSetting("services:api:http:0", "http://127.0.0.1:1"));
         using var client = factory.CreateClient();
 
