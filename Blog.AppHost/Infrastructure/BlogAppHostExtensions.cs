@@ -115,10 +115,6 @@ internal static class BlogAppHostExtensions
             .WithAnnotation(new ContainerMountAnnotation($"{api.Resource.Name}-data", ContainerDataDirectory, ContainerMountType.Volume, isReadOnly: false));
     }
 
-    public static IResourceBuilder<ProjectResource> WithOptionalReference(
-        this IResourceBuilder<ProjectResource> project, IResourceBuilder<IResourceWithConnectionString>? resource) =>
-        resource is null ? project : project.WithReference(resource).WaitFor(resource);
-
     /// <summary>
     /// Deployments only: the address ranges of the TLS-terminating proxy in front of the web (the Kubernetes ingress
     /// controller's pods), whose <c>X-Forwarded-Proto</c>/<c>For</c> the web believes. A deploy-time setting, empty by
