@@ -61,7 +61,7 @@ public class AppHostModelTests
         // Waiting for a database also waits for its server.
         Assert.Equal(["blogdb", "cache", "mongo"], WaitsOf(builder, "api"));
         Assert.Equal(["api", "cache"], WaitsOf(builder, "web"));
-        Assert.Contains(Resource(builder, "api").Annotations.OfType<HealthCheckAnnotation>(), _ => true);
+        Assert.Equal(["api_http_/health_200_check"], HealthChecksOf(builder, "api"));
 
         // The API signs in as its own user (readWrite on blogdb), never as root.
         var apiEnv = await EnvironmentOfAsync(builder, "api");
@@ -155,8 +155,15 @@ public class AppHostModelTests
     {
         await using var builder = await CreateBuilderAsync("embedded", "memory");
 
-        Assert.Contains(Resource(builder, "web").Annotations.OfType<HealthCheckAnnotation>(), _ => true);
-        Assert.Contains(Resource(builder, "api").Annotations.OfType<HealthCheckAnnotation>(), _ => true);
+        // WithHttpHealthCheck names its check {resource}_{endpoint}_{path}_{status}_check: GET /health on http, 200 expected.
+        Assert.Equal(["web_http_/health_200_check"], HealthChecksOf(builder, "web"));
+        Assert.Equal(["api_http_/health_200_check"], HealthChecksOf(builder, "api"));
+
+        // A key without a registration is a check Aspire cannot run: the resource would never be reported healthy.
+        await using var app = await builder.BuildAsync(s_ct);
+        var registered = app.Services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations.Select(r => r.Name);
+        Assert.Contains("web_http_/health_200_check", registered);
+        Assert.Contains("api_http_/health_200_check", registered);
     }
 
     [Fact]
@@ -227,6 +234,9 @@ public class AppHostModelTests
 
     private static IResource Resource(IDistributedApplicationTestingBuilder builder, string name) =>
         Assert.Single(builder.Resources, r => r.Name == name);
+
+    private static string[] HealthChecksOf(IDistributedApplicationTestingBuilder builder, string name) =>
+        Resource(builder, name).Annotations.OfType<HealthCheckAnnotation>().Select(h => h.Key).Order().ToArray();
 
     private static string[] WaitsOf(IDistributedApplicationTestingBuilder builder, string name) =>
         Resource(builder, name).Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name).Order().ToArray();

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Blog.Api.Storage;
 using Blog.Api.Storage.LiteDB;
+using Blog.Tests.ServiceDefaults;
+using OpenTelemetry.Trace;
 
 namespace Blog.Tests.Storage;
 
@@ -125,8 +127,30 @@ public sealed class LiteDbTracingTests(LiteDbFixture fixture) : IClassFixture<Li
     }
 
     [Fact]
-    public void AddServiceDefaultsExportsTheStorageSource() =>
-        Assert.Contains(LiteDbTracing.ActivitySourceName, Microsoft.Extensions.Hosting.Extensions.BlogActivitySources);
+    public async Task AHostWithTheServiceDefaultsExportsTheStoresSpans()
+    {
+        // The host's own source (its application name) starts the caller's span, as a request would.
+        var name = $"storage-tracing-{Guid.NewGuid():N}";
+        var exported = new ExportedSpans();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = name, DisableDefaults = true });
+        builder.AddServiceDefaults();
+        exported.AddTo(builder.Services);
+        using var host = builder.Build();
+        var tracerProvider = host.Services.GetRequiredService<TracerProvider>(); // building it starts its listener
+        using var source = new ActivitySource(name);
+
+        using (var request = source.StartActivity("GET /posts/{slug}"))
+        {
+            Assert.NotNull(request);
+            await _stores.Posts.FindBySlugAsync("hello", Ct);
+            request.Stop();
+            tracerProvider.ForceFlush();
+
+            // Other tests' hosts also export the process's Blog.Storage spans: only this request's child is looked at.
+            var span = Assert.Single(exported.All, s => s.ParentSpanId == request.SpanId);
+            Assert.Equal((LiteDbTracing.ActivitySourceName, "find posts"), (span.Source.Name, span.DisplayName));
+        }
+    }
 
     private static User NewUser(string id, string username) => new()
     {
