@@ -48,13 +48,15 @@ public static class AuthApi
                 "successor pair again; later, it revokes every token of that sign-in. A sign-in ends Jwt:RefreshFamilyLifetime after it " +
                 "began (30 days by default), however often it is refreshed.")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         group.MapPost("/logout", LogoutAsync)
             .RequireRateLimiting(RateLimitPolicies.Refresh)
             .WithName("Logout")
             .WithSummary("Revoke the refresh token and the sign-in it belongs to; its access tokens stop working within seconds")
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         group.MapGet("/me", GetMeAsync)
             .RequireAuthorization(Policies.Authenticated)

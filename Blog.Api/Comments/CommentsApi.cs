@@ -20,21 +20,28 @@ public static class CommentsApi
             .CacheOutputWithMissFilter(OutputCachePolicies.Comments);
 
         // Every write counts against the caller's write limit: each one evicts cache entries and costs a store write.
-        var signedIn = comments.MapGroup("").RequireAuthorization(Policies.Authenticated).RequireRateLimiting(RateLimitPolicies.Writes);
+        var signedIn = comments.MapGroup("").RequireAuthorization(Policies.Authenticated).RequireRateLimiting(RateLimitPolicies.Writes)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         signedIn.MapPost("/", CreateCommentAsync)
             .WithName("CreateComment")
-            .WithSummary("Comments on a post");
+            .WithSummary("Comments on a post")
+            .ProducesValidationProblem();
 
         signedIn.MapPut("/{id}", UpdateCommentAsync)
             .WithName("UpdateComment")
-            .WithSummary("Edits the caller's own comment");
+            .WithSummary("Edits the caller's own comment")
+            .ProducesValidationProblem();
 
         signedIn.MapDelete("/{id}", DeleteCommentAsync)
             .WithName("DeleteComment")
             .WithSummary("Deletes a comment (its author, Editors and Admins)");
 
-        var moderation = comments.MapGroup("").RequireAuthorization(Policies.Editor).RequireRateLimiting(RateLimitPolicies.Writes);
+        var moderation = comments.MapGroup("").RequireAuthorization(Policies.Editor).RequireRateLimiting(RateLimitPolicies.Writes)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         moderation.MapPost("/{id}/hide", HideCommentAsync)
             .WithName("HideComment")

@@ -32,17 +32,22 @@ public static class PostsApi
             .CacheOutputWithMissFilter(OutputCachePolicies.Post);
 
         // Every write counts against the caller's write limit: each one evicts cache entries and costs a store write.
-        var authoring = posts.MapGroup("").RequireAuthorization(Policies.Author).RequireRateLimiting(RateLimitPolicies.Writes);
+        var authoring = posts.MapGroup("").RequireAuthorization(Policies.Author).RequireRateLimiting(RateLimitPolicies.Writes)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         authoring.MapPost("/", CreatePostAsync)
             .WithName("CreatePost")
             .WithSummary("Creates a post (a draft unless publish is true)")
-            .WithDescription("The slug comes from the title and never changes; a taken slug gets -2, -3, ... appended.");
+            .WithDescription("The slug comes from the title and never changes; a taken slug gets -2, -3, ... appended.")
+            .ProducesValidationProblem();
 
         authoring.MapPut("/{slug}", UpdatePostAsync)
             .WithName("UpdatePost")
             .WithSummary("Replaces a post's title, summary, body and tags")
             .WithDescription("Requires If-Match with the ETag read from the post: 428 without it, 412 when the post changed since.")
+            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status428PreconditionRequired);
 
@@ -63,7 +68,8 @@ public static class PostsApi
             .WithSummary("Turns a published post back into a draft")
             .WithDescription("publishedAt is kept (see PublishPost). Unpublishing a draft changes nothing.");
 
-        var mine = app.MapGroup("/api/users/me/posts").WithTags("Posts").RequireAuthorization(Policies.Authenticated);
+        var mine = app.MapGroup("/api/users/me/posts").WithTags("Posts").RequireAuthorization(Policies.Authenticated)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         mine.MapGet("/", ListMyPostsAsync)
             .WithName("ListMyPosts")

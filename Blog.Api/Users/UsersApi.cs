@@ -28,7 +28,9 @@ public static class UsersApi
             .RequireRateLimiting(RateLimitPolicies.Writes)
             .WithName("UpdateMe")
             .WithSummary("Change the signed-in user's display name and bio")
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         group.MapPut("/me/password", ChangeMyPasswordAsync)
             .RequireAuthorization(Policies.Authenticated)
@@ -38,9 +40,12 @@ public static class UsersApi
             .WithDescription("The current password is a password attempt, counted like a sign-in on the account's username (429 with Retry-After " +
                 "over the limit). The new password must not be a common password or the same as the username or email (400, errors.newPassword).")
             .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
-        var admin = group.MapGroup("").RequireAuthorization(Policies.Admin);
+        var admin = group.MapGroup("").RequireAuthorization(Policies.Admin)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
 
         admin.MapGet("/", ListAsync)
             .WithName("ListUsers")
@@ -53,7 +58,8 @@ public static class UsersApi
             .WithSummary("Admin: change a user's role (409 if no enabled Admin would remain)")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         admin.MapPost("/{username}/disable", async (string username, IUserStore users, IRefreshTokenStore refreshTokens, UserStatusCache status,
                 TimeProvider time, CancellationToken ct) =>
@@ -71,14 +77,16 @@ public static class UsersApi
             .WithName("DisableUser")
             .WithSummary("Admin: disable an account; it can no longer sign in and all its sessions end for good (409 for the last enabled Admin)")
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         admin.MapPost("/{username}/enable", (string username, IUserStore users, UserStatusCache status, CancellationToken ct) =>
                 SetDisabledAsync(username, false, users, status, ct))
             .RequireRateLimiting(RateLimitPolicies.Writes)
             .WithName("EnableUser")
             .WithSummary("Admin: enable a disabled account")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         admin.MapPut("/{username}/password", ResetPasswordAsync)
             .RequireRateLimiting(RateLimitPolicies.Writes)
@@ -86,7 +94,8 @@ public static class UsersApi
             .WithSummary("Admin: set a user's password and end all its sessions")
             .WithDescription("The new password must not be a common password or the same as the user's username or email (400, errors.newPassword).")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         return group;
     }
