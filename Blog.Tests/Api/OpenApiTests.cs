@@ -12,11 +12,14 @@ public sealed class OpenApiTests(BlogApiFactory factory) : IClassFixture<BlogApi
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>Every endpoint the API maps and describes: a new endpoint is checked without being listed here.</summary>
+    /// <summary>
+    /// Every endpoint the API maps and describes, by name: a new endpoint is checked without being listed here (one
+    /// without a name fails <see cref="EveryDescribedEndpointHasAName"/>).
+    /// </summary>
     public static TheoryData<string> DescribedEndpoints()
     {
         using var factory = new BlogApiFactory();
-        return [.. Described(factory).Select(e => e.Metadata.GetRequiredMetadata<IEndpointNameMetadata>().EndpointName)];
+        return [.. Described(factory).Select(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName).OfType<string>()];
     }
 
     [Fact]
