@@ -12,7 +12,7 @@ namespace Blog.Tests.Api;
 /// </summary>
 public sealed class RateLimitFactory : BlogApiFactory
 {
-    public const string PeerHeader = "X-Test-Peer";
+    public const string PeerHeader = PeerFromHeader.Header;
 
     /// <summary>The web's proof (<see cref="ProxyProof"/>) this app accepts.</summary>
     public const string ProxySecret = "rate-limit-tests-proxy-secret-0123456789abcdef";
@@ -24,23 +24,6 @@ public sealed class RateLimitFactory : BlogApiFactory
     {
         base.ConfigureWebHost(builder);
         builder.ConfigureServices(services => services.AddTransient<IStartupFilter, PeerFromHeader>());
-    }
-
-    private sealed class PeerFromHeader : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use((context, nextMiddleware) =>
-            {
-                if (context.Request.Headers.TryGetValue(PeerHeader, out var peer))
-                {
-                    context.Connection.RemoteIpAddress = IPAddress.Parse(peer.ToString());
-                }
-
-                return nextMiddleware(context);
-            });
-            next(app);
-        };
     }
 }
 

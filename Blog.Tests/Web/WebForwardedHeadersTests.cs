@@ -14,7 +14,7 @@ namespace Blog.Tests.Web;
 /// </summary>
 public class IngressWebFactory : WebApplicationFactory<BlogWeb::Program>
 {
-    public const string PeerHeader = "X-Test-Peer";
+    public const string PeerHeader = PeerFromHeader.Header;
     public const string TrustedNetwork = "10.42.0.0/16";
 
     private readonly string _keys = Directory.CreateTempSubdirectory("blog-web-keys-").FullName;
@@ -69,24 +69,6 @@ public class IngressWebFactory : WebApplicationFactory<BlogWeb::Program>
         }
 
         return await client.SendAsync(request, TestContext.Current.CancellationToken);
-    }
-
-    // Runs before the app's own pipeline, so its forwarded-headers step sees this peer as the connection's address.
-    private sealed class PeerFromHeader : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use((context, nextMiddleware) =>
-            {
-                if (context.Request.Headers.TryGetValue(PeerHeader, out var peer))
-                {
-                    context.Connection.RemoteIpAddress = IPAddress.Parse(peer.ToString());
-                }
-
-                return nextMiddleware(context);
-            });
-            next(app);
-        };
     }
 }
 
