@@ -55,6 +55,10 @@ public class ComposeDeploymentTests
             Log($"published in {clock.Elapsed.TotalSeconds:F1} s");
 
             clock.Restart();
+            // The registry's images are the ones built from this tree; Docker would otherwise run an older copy of the
+            // same tag that it cached locally (a machine that ran this test before). Only the app images: the cache
+            // image is local-only and no registry of it is reachable here.
+            await Compose("pull", "--quiet", "api", "web");
             await Compose("up", "-d", "--wait", "--wait-timeout", ((int)s_upTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
             await AssertAllHealthyAsync(Compose, ["api", "cache", "web"]);
             Log($"docker compose up: cache, api, web healthy in {clock.Elapsed.TotalSeconds:F1} s");
