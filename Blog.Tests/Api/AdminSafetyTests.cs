@@ -174,7 +174,7 @@ public sealed class AdminSafetyTests
 
         Assert.Equal(HttpStatusCode.OK, me.StatusCode);
         // A token signed with the usual test key is refused: the ephemeral key really is another one.
-        var forged = TestHelpers.MintToken(registered.User.Id, Roles.Reader);
+        var forged = TestTokens.MintToken(registered.User.Id, Roles.Reader);
         Assert.Equal(HttpStatusCode.Unauthorized, (await factory.CreateClient(forged).GetAsync("/api/auth/me", Ct)).StatusCode);
     }
 

@@ -13,7 +13,7 @@ public sealed class AuthApiTests(BlogApiFactory factory) : IClassFixture<BlogApi
     public async Task RegisterCreatesAReaderAndSignsIn()
     {
         var client = factory.CreateClient();
-        var username = TestHelpers.NewUsername();
+        var username = ApiDriver.NewUsername();
 
         var response = await client.PostAsJsonAsync("/api/auth/register",
             new { username, email = $"{username}@Example.test", password = "correct horse", displayName = "Ada" }, Ct);
@@ -38,7 +38,7 @@ public sealed class AuthApiTests(BlogApiFactory factory) : IClassFixture<BlogApi
     [Fact]
     public async Task RegisterIgnoresARoleOrOtherUnknownFieldsInTheBody()
     {
-        var username = TestHelpers.NewUsername();
+        var username = ApiDriver.NewUsername();
         var response = await factory.CreateClient().PostRawJsonAsync("/api/auth/register",
             $$"""{"username":"{{username}}","email":"{{username}}@example.test","password":"correct horse","role":"Admin","disabled":true,"id":"x"}""");
 
@@ -75,7 +75,7 @@ public sealed class AuthApiTests(BlogApiFactory factory) : IClassFixture<BlogApi
         var first = await client.RegisterAsync();
 
         var response = await client.PostAsJsonAsync("/api/auth/register",
-            new { username = TestHelpers.NewUsername(), email = first.User.Email.ToUpperInvariant(), password = "correct horse" }, Ct);
+            new { username = ApiDriver.NewUsername(), email = first.User.Email.ToUpperInvariant(), password = "correct horse" }, Ct);
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         var problem = await response.ReadProblemAsync();

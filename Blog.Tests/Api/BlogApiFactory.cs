@@ -1,12 +1,12 @@
 extern alias BlogApi;
 
-using System.Net.Http.Headers;
 using Blog.Api;
 using Blog.Api.Storage;
 using Blog.Api.Users;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Blog.Tests.Api;
@@ -31,7 +31,7 @@ public class BlogApiFactory : WebApplicationFactory<BlogApi::Program>
     public const string AdminPassword = "Admin-Passw0rd!";
 
     /// <summary>The password of every user made by <see cref="CreateUserAsync"/>.</summary>
-    public const string UserPassword = "User-Passw0rd!";
+    public const string UserPassword = ApiDriver.DefaultPassword;
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "blog-tests", Guid.NewGuid().ToString("N"));
     private readonly Dictionary<string, string?> _settings = new()
@@ -90,13 +90,21 @@ public class BlogApiFactory : WebApplicationFactory<BlogApi::Program>
     /// <summary>A client for a new user with the given role.</summary>
     public async Task<HttpClient> CreateClientAsync(string role) => (await CreateUserAsync(role)).Client;
 
-    /// <summary>A client that sends <paramref name="accessToken"/> as its bearer token.</summary>
-    public HttpClient CreateClient(string accessToken)
+    /// <summary>A client that sends <paramref name="accessToken"/> as its bearer token (else as <see cref="WebApplicationFactory{T}.CreateClient()"/>).</summary>
+    public HttpClient CreateClient(string accessToken) =>
+        CreateDefaultClient(new RedirectHandler(), new CookieContainerHandler(), new BearerTokenHandler(accessToken));
+
+    /// <summary>A client for <paramref name="caller"/>; <paramref name="owner"/> is the client of the item's author.</summary>
+    public async Task<HttpClient> ClientForAsync(Caller caller, HttpClient? owner = null) => caller switch
     {
-        var client = CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        return client;
-    }
+        Caller.Anonymous => CreateClient(),
+        Caller.Reader => await CreateClientAsync(Roles.Reader),
+        Caller.OwnAuthor => owner ?? throw new ArgumentNullException(nameof(owner), "An own Author needs the owner's client."),
+        Caller.OtherAuthor => await CreateClientAsync(Roles.Author),
+        Caller.Editor => await CreateClientAsync(Roles.Editor),
+        Caller.Admin => await CreateClientAsync(Roles.Admin),
+        _ => throw new ArgumentOutOfRangeException(nameof(caller)),
+    };
 
     /// <summary>Like <see cref="CreateUserAsync"/>, with the token pair instead of a client.</summary>
     internal async Task<(UserResponse User, TokenPair Tokens)> CreateUserWithTokensAsync(string role, string? username = null)

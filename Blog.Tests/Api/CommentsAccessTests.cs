@@ -1,18 +1,26 @@
 using Blog.Api.Comments;
 using Blog.Api.Storage;
+using static System.Net.HttpStatusCode;
+using static Blog.Tests.Harness.Caller;
 
 namespace Blog.Tests.Api;
 
-/// <summary>The comments half of the access matrix in issue 3, cell by cell.</summary>
+/// <summary>The comments half of the access matrix, cell by cell.</summary>
 public sealed class CommentsAccessTests(BlogApiFactory factory) : IClassFixture<BlogApiFactory>
 {
+    // What each caller gets, a row per test below.
+    public static TheoryData<Caller, bool> EveryoneReadsVisibleCommentsAndOnlyEditorsAndAdminsSeeHiddenOnesCases => AccessMatrix.Of<bool>(anonymous: false, reader: false, ownAuthor: false, otherAuthor: false, editor: true, admin: true);
+    public static TheoryData<Caller, HttpStatusCode> EverySignedInUserCommentsCases => AccessMatrix.Of<HttpStatusCode>(anonymous: Unauthorized, reader: Created, ownAuthor: Created, otherAuthor: Created, editor: Created, admin: Created);
+    public static TheoryData<Caller> EveryoneEditsAndDeletesTheirOwnCommentCases => AccessMatrix.Callers(Reader, OwnAuthor, OtherAuthor, Editor, Admin);
+    public static TheoryData<Caller, HttpStatusCode> NobodyEditsSomeoneElsesCommentCases => AccessMatrix.Of<HttpStatusCode>(anonymous: Unauthorized, reader: Forbidden, ownAuthor: Forbidden, otherAuthor: Forbidden, editor: Forbidden, admin: Forbidden);
+    public static TheoryData<Caller, HttpStatusCode> OnlyEditorsAndAdminsDeleteSomeoneElsesCommentCases => AccessMatrix.Of<HttpStatusCode>(anonymous: Unauthorized, reader: Forbidden, ownAuthor: Forbidden, otherAuthor: Forbidden, editor: NoContent, admin: NoContent);
+    public static TheoryData<Caller, HttpStatusCode> OnlyEditorsAndAdminsHideAndUnhideCommentsCases => AccessMatrix.Of<HttpStatusCode>(anonymous: Unauthorized, reader: Forbidden, ownAuthor: Forbidden, otherAuthor: Forbidden, editor: OK, admin: OK);
+    public static TheoryData<Caller, HttpStatusCode, HttpStatusCode> CommentsOnADraftExistOnlyForThoseWhoSeeTheDraftCases => AccessMatrix.Of(
+        AccessMatrix.Rows<HttpStatusCode>(anonymous: NotFound, reader: NotFound, ownAuthor: OK, otherAuthor: NotFound, editor: OK, admin: OK),
+        AccessMatrix.Rows<HttpStatusCode>(anonymous: Unauthorized, reader: NotFound, ownAuthor: Created, otherAuthor: NotFound, editor: Created, admin: Created));
+
     [Theory]
-    [InlineData(Caller.Anonymous, false)]
-    [InlineData(Caller.Reader, false)]
-    [InlineData(Caller.OwnAuthor, false)]
-    [InlineData(Caller.OtherAuthor, false)]
-    [InlineData(Caller.Editor, true)]
-    [InlineData(Caller.Admin, true)]
+    [MemberData(nameof(EveryoneReadsVisibleCommentsAndOnlyEditorsAndAdminsSeeHiddenOnesCases))]
     public async Task EveryoneReadsVisibleCommentsAndOnlyEditorsAndAdminsSeeHiddenOnes(Caller caller, bool seesHidden)
     {
         var (owner, slug) = await PublishedPostAsync();
@@ -29,12 +37,7 @@ public sealed class CommentsAccessTests(BlogApiFactory factory) : IClassFixture<
     }
 
     [Theory]
-    [InlineData(Caller.Anonymous, HttpStatusCode.Unauthorized)]
-    [InlineData(Caller.Reader, HttpStatusCode.Created)]
-    [InlineData(Caller.OwnAuthor, HttpStatusCode.Created)]
-    [InlineData(Caller.OtherAuthor, HttpStatusCode.Created)]
-    [InlineData(Caller.Editor, HttpStatusCode.Created)]
-    [InlineData(Caller.Admin, HttpStatusCode.Created)]
+    [MemberData(nameof(EverySignedInUserCommentsCases))]
     public async Task EverySignedInUserComments(Caller caller, HttpStatusCode expected)
     {
         var (owner, slug) = await PublishedPostAsync();
@@ -56,11 +59,7 @@ public sealed class CommentsAccessTests(BlogApiFactory factory) : IClassFixture<
     }
 
     [Theory]
-    [InlineData(Caller.Reader)]
-    [InlineData(Caller.OwnAuthor)]
-    [InlineData(Caller.OtherAuthor)]
-    [InlineData(Caller.Editor)]
-    [InlineData(Caller.Admin)]
+    [MemberData(nameof(EveryoneEditsAndDeletesTheirOwnCommentCases))]
     public async Task EveryoneEditsAndDeletesTheirOwnComment(Caller caller)
     {
         var (owner, slug) = await PublishedPostAsync();
@@ -80,12 +79,7 @@ public sealed class CommentsAccessTests(BlogApiFactory factory) : IClassFixture<
     }
 
     [Theory]
-    [InlineData(Caller.Anonymous, HttpStatusCode.Unauthorized)]
-    [InlineData(Caller.Reader, HttpStatusCode.Forbidden)]
-    [InlineData(Caller.OwnAuthor, HttpStatusCode.Forbidden)]
-    [InlineData(Caller.OtherAuthor, HttpStatusCode.Forbidden)]
-    [InlineData(Caller.Editor, HttpStatusCode.Forbidden)]
-    [InlineData(Caller.Admin, HttpStatusCode.Forbidden)]
+    [MemberData(nameof(NobodyEditsSomeoneElsesCommentCases))]
     public async Task NobodyEditsSomeoneElsesComment(Caller caller, HttpStatusCode expected)
     {
         var (owner, slug) = await PublishedPostAsync();
@@ -102,12 +96,7 @@ public sealed class CommentsAccessTests(BlogApiFactory factory) : IClassFixture<
     }
 
     [Theory]
-    [InlineData(Caller.Anonymous, HttpStatusCode.Unauthorized)]
-    [InlineData(Caller.Reader, HttpStatusCode.Forbidden)]
-    [InlineData(Caller.OwnAuthor, HttpStatusCode.Forbidden)]
-    [InlineData(Caller.OtherAuthor, HttpStatusCode.Forbidden)]
-    [InlineData(Caller.Editor, HttpStatusCode.NoContent)]
-    [InlineData(Caller.Admin, HttpStatusCode.NoContent)]
+    [MemberData(nameof(OnlyEditorsAndAdminsDeleteSomeoneElsesCommentCases))]
     public async Task OnlyEditorsAndAdminsDeleteSomeoneElsesComment(Caller caller, HttpStatusCode expected)
     {
         var (owner, slug) = await PublishedPostAsync();
@@ -122,12 +111,7 @@ public sealed class CommentsAccessTests(BlogApiFactory factory) : IClassFixture<
     }
 
     [Theory]
-    [InlineData(Caller.Anonymous, HttpStatusCode.Unauthorized)]
-    [InlineData(Caller.Reader, HttpStatusCode.Forbidden)]
-    [InlineData(Caller.OwnAuthor, HttpStatusCode.Forbidden)]
-    [InlineData(Caller.OtherAuthor, HttpStatusCode.Forbidden)]
-    [InlineData(Caller.Editor, HttpStatusCode.OK)]
-    [InlineData(Caller.Admin, HttpStatusCode.OK)]
+    [MemberData(nameof(OnlyEditorsAndAdminsHideAndUnhideCommentsCases))]
     public async Task OnlyEditorsAndAdminsHideAndUnhideComments(Caller caller, HttpStatusCode expected)
     {
         var (owner, slug) = await PublishedPostAsync();
@@ -158,12 +142,7 @@ public sealed class CommentsAccessTests(BlogApiFactory factory) : IClassFixture<
     }
 
     [Theory]
-    [InlineData(Caller.Anonymous, HttpStatusCode.NotFound, HttpStatusCode.Unauthorized)]
-    [InlineData(Caller.Reader, HttpStatusCode.NotFound, HttpStatusCode.NotFound)]
-    [InlineData(Caller.OwnAuthor, HttpStatusCode.OK, HttpStatusCode.Created)]
-    [InlineData(Caller.OtherAuthor, HttpStatusCode.NotFound, HttpStatusCode.NotFound)]
-    [InlineData(Caller.Editor, HttpStatusCode.OK, HttpStatusCode.Created)]
-    [InlineData(Caller.Admin, HttpStatusCode.OK, HttpStatusCode.Created)]
+    [MemberData(nameof(CommentsOnADraftExistOnlyForThoseWhoSeeTheDraftCases))]
     public async Task CommentsOnADraftExistOnlyForThoseWhoSeeTheDraft(Caller caller, HttpStatusCode list, HttpStatusCode create)
     {
         var owner = await factory.CreateClientAsync(Roles.Author);

@@ -15,7 +15,7 @@ public sealed class DraftSlugTests(BlogApiFactory factory) : IClassFixture<BlogA
     public async Task AnotherAuthorsDraftDoesNotChangeTheSlugOfANewPost()
     {
         var (alice, bob) = (await factory.CreateClientAsync(Roles.Author), await factory.CreateClientAsync(Roles.Author));
-        var title = ContentTestHelpers.NewTitle("Secret plans");
+        var title = ApiDriver.NewTitle("Secret plans");
         var bobsDraft = await bob.CreatePostAsync(title, publish: false);
 
         var alicesPost = await alice.CreatePostAsync(title);
@@ -34,7 +34,7 @@ public sealed class DraftSlugTests(BlogApiFactory factory) : IClassFixture<BlogA
     public async Task ANewDraftsSlugIsPrivateAndTellsNothingAboutOtherDrafts()
     {
         var (alice, bob) = (await factory.CreateClientAsync(Roles.Author), await factory.CreateClientAsync(Roles.Author));
-        var title = ContentTestHelpers.NewTitle("Same title");
+        var title = ApiDriver.NewTitle("Same title");
 
         var bobsDraft = await bob.CreatePostAsync(title, publish: false);
         var alicesDraft = await alice.CreatePostAsync(title, publish: false);
@@ -54,7 +54,7 @@ public sealed class DraftSlugTests(BlogApiFactory factory) : IClassFixture<BlogA
     public async Task UnpublishingFreesThePublicSlugAndRepublishingTakesTheFirstFreeOne()
     {
         var (alice, bob) = (await factory.CreateClientAsync(Roles.Author), await factory.CreateClientAsync(Roles.Author));
-        var title = ContentTestHelpers.NewTitle("Comes and goes");
+        var title = ApiDriver.NewTitle("Comes and goes");
         var post = await alice.CreatePostAsync(title);
         Assert.Equal(Slugs.FromTitle(title), post.Slug);
 
@@ -72,7 +72,7 @@ public sealed class DraftSlugTests(BlogApiFactory factory) : IClassFixture<BlogA
     [Fact]
     public async Task DraftsPublishedAtTheSameTimeGetDistinctPublicSlugs()
     {
-        var title = ContentTestHelpers.NewTitle("Race");
+        var title = ApiDriver.NewTitle("Race");
         var authors = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => factory.CreateClientAsync(Roles.Author)));
         var drafts = await Task.WhenAll(authors.Select(a => a.CreatePostAsync(title, publish: false)));
 

@@ -75,14 +75,14 @@ public sealed class JwtRefusalTests(BlogApiFactory factory) : IClassFixture<Blog
     public async Task ATokenWithoutASessionOrWithAnUnknownOneIsRefused()
     {
         var (user, tokens) = await factory.CreateUserWithTokensAsync(Roles.Reader);
-        var familyId = TestHelpers.ClaimOf(tokens.AccessToken, "fid");
+        var familyId = TestTokens.ClaimOf(tokens.AccessToken, "fid");
 
-        await AssertRefusedAsync(TestHelpers.MintToken(user.Id, Roles.Reader));
-        await AssertRefusedAsync(TestHelpers.MintToken(user.Id, Roles.Reader, familyId: familyId, sessionVersion: 1));
-        await AssertRefusedAsync(TestHelpers.MintToken(user.Id, Roles.Reader, d => d.Subject.RemoveClaim(d.Subject.FindFirst("fid")), familyId));
+        await AssertRefusedAsync(TestTokens.MintToken(user.Id, Roles.Reader));
+        await AssertRefusedAsync(TestTokens.MintToken(user.Id, Roles.Reader, familyId: familyId, sessionVersion: 1));
+        await AssertRefusedAsync(TestTokens.MintToken(user.Id, Roles.Reader, d => d.Subject.RemoveClaim(d.Subject.FindFirst("fid")), familyId));
         // Another user's sign-in does not lend its session.
         var (other, _) = await factory.CreateUserWithTokensAsync(Roles.Reader);
-        await AssertRefusedAsync(TestHelpers.MintToken(other.Id, Roles.Reader, familyId: familyId));
+        await AssertRefusedAsync(TestTokens.MintToken(other.Id, Roles.Reader, familyId: familyId));
     }
 
     [Fact]
@@ -126,9 +126,9 @@ public sealed class JwtRefusalTests(BlogApiFactory factory) : IClassFixture<Blog
         {
             var (user, tokens) = await factory.CreateUserWithTokensAsync(role);
             userId = user.Id;
-            familyId = TestHelpers.ClaimOf(tokens.AccessToken, "fid");
+            familyId = TestTokens.ClaimOf(tokens.AccessToken, "fid");
         }
 
-        return TestHelpers.MintToken(userId, role, change, familyId);
+        return TestTokens.MintToken(userId, role, change, familyId);
     }
 }

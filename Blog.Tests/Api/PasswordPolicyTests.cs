@@ -28,7 +28,7 @@ public sealed class PasswordPolicyTests(BlogApiFactory factory) : IClassFixture<
     [InlineData("iloveyou")]
     public async Task RegistrationRefusesACommonPasswordInAnyCaseNamingThePasswordField(string password)
     {
-        var username = TestHelpers.NewUsername();
+        var username = ApiDriver.NewUsername();
         var response = await factory.CreateClient().PostAsJsonAsync("/api/auth/register",
             new { username, email = $"{username}@example.test", password }, Ct);
 
@@ -41,7 +41,7 @@ public sealed class PasswordPolicyTests(BlogApiFactory factory) : IClassFixture<
     [Fact]
     public async Task RegistrationRefusesAPasswordEqualToTheUsernameOrTheEmailInAnyCase()
     {
-        var username = TestHelpers.NewUsername();
+        var username = ApiDriver.NewUsername();
         var email = $"{username}@example.test";
 
         foreach (var password in new[] { username.ToUpperInvariant(), email.ToUpperInvariant() })
@@ -92,10 +92,10 @@ public sealed class PasswordPolicyTests(BlogApiFactory factory) : IClassFixture<
     {
         await using var lenient = new BlogApiFactory().WithSettings(("Blog:Passwords:BlockCommon", "false"));
         var client = lenient.CreateClient();
-        var username = TestHelpers.NewUsername();
+        var username = ApiDriver.NewUsername();
 
         var common = await client.PostAsJsonAsync("/api/auth/register", new { username, email = $"{username}@example.test", password = "password123" }, Ct);
-        var other = TestHelpers.NewUsername();
+        var other = ApiDriver.NewUsername();
         var sameAsUsername = await client.PostAsJsonAsync("/api/auth/register", new { username = other, email = $"{other}@example.test", password = other }, Ct);
 
         Assert.Equal(HttpStatusCode.Created, common.StatusCode);

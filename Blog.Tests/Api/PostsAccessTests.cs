@@ -1,11 +1,13 @@
 using Blog.Api;
 using Blog.Api.Posts;
 using Blog.Api.Storage;
+using static System.Net.HttpStatusCode;
+using static Blog.Tests.Harness.Caller;
 
 namespace Blog.Tests.Api;
 
 /// <summary>
-/// The posts half of the access matrix in issue 3, cell by cell: anonymous, Reader, the post's own Author, another
+/// The posts half of the access matrix, cell by cell: anonymous, Reader, the post's own Author, another
 /// Author, Editor, Admin. A draft that the caller may not see does not exist for them (404); a post they can see but
 /// not manage is 403.
 /// </summary>
@@ -13,13 +15,20 @@ public sealed class PostsAccessTests(BlogApiFactory factory) : IClassFixture<Blo
 {
     private static readonly object Edit = new { title = "Edited title", summary = "Edited.", body = "Edited body.", tags = new[] { "edited" } };
 
+    // What each caller gets, a row per test below.
+    public static TheoryData<Caller> EveryoneReadsPublishedPostsAndTheirListCases => AccessMatrix.Callers(Anonymous, Reader, OwnAuthor, OtherAuthor, Editor, Admin);
+    public static TheoryData<Caller, HttpStatusCode> DraftIsVisibleOnlyToItsAuthorEditorsAndAdminsCases => AccessMatrix.Of<HttpStatusCode>(anonymous: NotFound, reader: NotFound, ownAuthor: OK, otherAuthor: NotFound, editor: OK, admin: OK);
+    public static TheoryData<Caller, HttpStatusCode> OnlyEditorsAndAdminsListAllDraftsCases => AccessMatrix.Of<HttpStatusCode>(anonymous: Unauthorized, reader: Forbidden, ownAuthor: Forbidden, editor: OK, admin: OK);
+    public static TheoryData<Caller, HttpStatusCode> OnlyAuthorsEditorsAndAdminsCreatePostsCases => AccessMatrix.Of<HttpStatusCode>(anonymous: Unauthorized, reader: Forbidden, ownAuthor: Created, editor: Created, admin: Created);
+    public static TheoryData<Caller, HttpStatusCode> OnlyTheOwnerEditorsAndAdminsEditAPublishedPostCases => AccessMatrix.Of<HttpStatusCode>(anonymous: Unauthorized, reader: Forbidden, ownAuthor: OK, otherAuthor: Forbidden, editor: OK, admin: OK);
+    public static TheoryData<Caller, HttpStatusCode> AnotherAuthorCannotEvenFindADraftToEditCases => AccessMatrix.Of<HttpStatusCode>(anonymous: Unauthorized, reader: Forbidden, ownAuthor: OK, otherAuthor: NotFound, editor: OK, admin: OK);
+    public static TheoryData<Caller, HttpStatusCode> OnlyTheOwnerEditorsAndAdminsDeleteAPostCases => AccessMatrix.Of<HttpStatusCode>(anonymous: Unauthorized, reader: Forbidden, ownAuthor: NoContent, otherAuthor: Forbidden, editor: NoContent, admin: NoContent);
+    public static TheoryData<Caller, HttpStatusCode> OnlyTheOwnerEditorsAndAdminsPublishADraftCases => AccessMatrix.Of<HttpStatusCode>(anonymous: Unauthorized, reader: Forbidden, ownAuthor: OK, otherAuthor: NotFound, editor: OK, admin: OK);
+    public static TheoryData<Caller, HttpStatusCode> OnlyTheOwnerEditorsAndAdminsUnpublishAPostCases => AccessMatrix.Of<HttpStatusCode>(anonymous: Unauthorized, reader: Forbidden, ownAuthor: OK, otherAuthor: Forbidden, editor: OK, admin: OK);
+    public static TheoryData<Caller> MyPostsListsOnlyTheCallersOwnPostsCases => AccessMatrix.Callers(Reader, OwnAuthor, Editor, Admin);
+
     [Theory]
-    [InlineData(Caller.Anonymous)]
-    [InlineData(Caller.Reader)]
-    [InlineData(Caller.OwnAuthor)]
-    [InlineData(Caller.OtherAuthor)]
-    [InlineData(Caller.Editor)]
-    [InlineData(Caller.Admin)]
+    [MemberData(nameof(EveryoneReadsPublishedPostsAndTheirListCases))]
     public async Task EveryoneReadsPublishedPostsAndTheirList(Caller caller)
     {
         var (owner, post) = await PostByAuthorAsync(publish: true);
@@ -34,12 +43,7 @@ public sealed class PostsAccessTests(BlogApiFactory factory) : IClassFixture<Blo
     }
 
     [Theory]
-    [InlineData(Caller.Anonymous, HttpStatusCode.NotFound)]
-    [InlineData(Caller.Reader, HttpStatusCode.NotFound)]
-    [InlineData(Caller.OwnAuthor, HttpStatusCode.OK)]
-    [InlineData(Caller.OtherAuthor, HttpStatusCode.NotFound)]
-    [InlineData(Caller.Editor, HttpStatusCode.OK)]
-    [InlineData(Caller.Admin, HttpStatusCode.OK)]
+    [MemberData(nameof(DraftIsVisibleOnlyToItsAuthorEditorsAndAdminsCases))]
     public async Task DraftIsVisibleOnlyToItsAuthorEditorsAndAdmins(Caller caller, HttpStatusCode expected)
     {
         var (owner, draft) = await PostByAuthorAsync(publish: false);
@@ -59,11 +63,7 @@ public sealed class PostsAccessTests(BlogApiFactory factory) : IClassFixture<Blo
     }
 
     [Theory]
-    [InlineData(Caller.Anonymous, HttpStatusCode.Unauthorized)]
-    [InlineData(Caller.Reader, HttpStatusCode.Forbidden)]
-    [InlineData(Caller.OwnAuthor, HttpStatusCode.Forbidden)]
-    [InlineData(Caller.Editor, HttpStatusCode.OK)]
-    [InlineData(Caller.Admin, HttpStatusCode.OK)]
+    [MemberData(nameof(OnlyEditorsAndAdminsListAllDraftsCases))]
     public async Task OnlyEditorsAndAdminsListAllDrafts(Caller caller, HttpStatusCode expected)
     {
         var (owner, draft) = await PostByAuthorAsync(publish: false);
@@ -85,17 +85,13 @@ public sealed class PostsAccessTests(BlogApiFactory factory) : IClassFixture<Blo
     }
 
     [Theory]
-    [InlineData(Caller.Anonymous, HttpStatusCode.Unauthorized)]
-    [InlineData(Caller.Reader, HttpStatusCode.Forbidden)]
-    [InlineData(Caller.OwnAuthor, HttpStatusCode.Created)]
-    [InlineData(Caller.Editor, HttpStatusCode.Created)]
-    [InlineData(Caller.Admin, HttpStatusCode.Created)]
+    [MemberData(nameof(OnlyAuthorsEditorsAndAdminsCreatePostsCases))]
     public async Task OnlyAuthorsEditorsAndAdminsCreatePosts(Caller caller, HttpStatusCode expected)
     {
         var client = await factory.ClientForAsync(caller, await factory.CreateClientAsync(Roles.Author));
 
         var response = await client.PostAsJsonAsync("/api/posts",
-            new { title = ContentTestHelpers.NewTitle(), summary = "", body = "", tags = Array.Empty<string>() },
+            new { title = ApiDriver.NewTitle(), summary = "", body = "", tags = Array.Empty<string>() },
             TestContext.Current.CancellationToken);
 
         Assert.Equal(expected, response.StatusCode);
@@ -112,12 +108,7 @@ public sealed class PostsAccessTests(BlogApiFactory factory) : IClassFixture<Blo
     }
 
     [Theory]
-    [InlineData(Caller.Anonymous, HttpStatusCode.Unauthorized)]
-    [InlineData(Caller.Reader, HttpStatusCode.Forbidden)]
-    [InlineData(Caller.OwnAuthor, HttpStatusCode.OK)]
-    [InlineData(Caller.OtherAuthor, HttpStatusCode.Forbidden)]
-    [InlineData(Caller.Editor, HttpStatusCode.OK)]
-    [InlineData(Caller.Admin, HttpStatusCode.OK)]
+    [MemberData(nameof(OnlyTheOwnerEditorsAndAdminsEditAPublishedPostCases))]
     public async Task OnlyTheOwnerEditorsAndAdminsEditAPublishedPost(Caller caller, HttpStatusCode expected)
     {
         var (owner, post) = await PostByAuthorAsync(publish: true);
@@ -139,12 +130,7 @@ public sealed class PostsAccessTests(BlogApiFactory factory) : IClassFixture<Blo
     }
 
     [Theory]
-    [InlineData(Caller.Anonymous, HttpStatusCode.Unauthorized)]
-    [InlineData(Caller.Reader, HttpStatusCode.Forbidden)]
-    [InlineData(Caller.OwnAuthor, HttpStatusCode.OK)]
-    [InlineData(Caller.OtherAuthor, HttpStatusCode.NotFound)]
-    [InlineData(Caller.Editor, HttpStatusCode.OK)]
-    [InlineData(Caller.Admin, HttpStatusCode.OK)]
+    [MemberData(nameof(AnotherAuthorCannotEvenFindADraftToEditCases))]
     public async Task AnotherAuthorCannotEvenFindADraftToEdit(Caller caller, HttpStatusCode expected)
     {
         var (owner, draft) = await PostByAuthorAsync(publish: false);
@@ -156,12 +142,7 @@ public sealed class PostsAccessTests(BlogApiFactory factory) : IClassFixture<Blo
     }
 
     [Theory]
-    [InlineData(Caller.Anonymous, HttpStatusCode.Unauthorized)]
-    [InlineData(Caller.Reader, HttpStatusCode.Forbidden)]
-    [InlineData(Caller.OwnAuthor, HttpStatusCode.NoContent)]
-    [InlineData(Caller.OtherAuthor, HttpStatusCode.Forbidden)]
-    [InlineData(Caller.Editor, HttpStatusCode.NoContent)]
-    [InlineData(Caller.Admin, HttpStatusCode.NoContent)]
+    [MemberData(nameof(OnlyTheOwnerEditorsAndAdminsDeleteAPostCases))]
     public async Task OnlyTheOwnerEditorsAndAdminsDeleteAPost(Caller caller, HttpStatusCode expected)
     {
         var (owner, post) = await PostByAuthorAsync(publish: true);
@@ -175,12 +156,7 @@ public sealed class PostsAccessTests(BlogApiFactory factory) : IClassFixture<Blo
     }
 
     [Theory]
-    [InlineData(Caller.Anonymous, HttpStatusCode.Unauthorized)]
-    [InlineData(Caller.Reader, HttpStatusCode.Forbidden)]
-    [InlineData(Caller.OwnAuthor, HttpStatusCode.OK)]
-    [InlineData(Caller.OtherAuthor, HttpStatusCode.NotFound)]
-    [InlineData(Caller.Editor, HttpStatusCode.OK)]
-    [InlineData(Caller.Admin, HttpStatusCode.OK)]
+    [MemberData(nameof(OnlyTheOwnerEditorsAndAdminsPublishADraftCases))]
     public async Task OnlyTheOwnerEditorsAndAdminsPublishADraft(Caller caller, HttpStatusCode expected)
     {
         var (owner, draft) = await PostByAuthorAsync(publish: false);
@@ -196,12 +172,7 @@ public sealed class PostsAccessTests(BlogApiFactory factory) : IClassFixture<Blo
     }
 
     [Theory]
-    [InlineData(Caller.Anonymous, HttpStatusCode.Unauthorized)]
-    [InlineData(Caller.Reader, HttpStatusCode.Forbidden)]
-    [InlineData(Caller.OwnAuthor, HttpStatusCode.OK)]
-    [InlineData(Caller.OtherAuthor, HttpStatusCode.Forbidden)]
-    [InlineData(Caller.Editor, HttpStatusCode.OK)]
-    [InlineData(Caller.Admin, HttpStatusCode.OK)]
+    [MemberData(nameof(OnlyTheOwnerEditorsAndAdminsUnpublishAPostCases))]
     public async Task OnlyTheOwnerEditorsAndAdminsUnpublishAPost(Caller caller, HttpStatusCode expected)
     {
         var (owner, post) = await PostByAuthorAsync(publish: true);
@@ -215,10 +186,7 @@ public sealed class PostsAccessTests(BlogApiFactory factory) : IClassFixture<Blo
     }
 
     [Theory]
-    [InlineData(Caller.Reader)]
-    [InlineData(Caller.OwnAuthor)]
-    [InlineData(Caller.Editor)]
-    [InlineData(Caller.Admin)]
+    [MemberData(nameof(MyPostsListsOnlyTheCallersOwnPostsCases))]
     public async Task MyPostsListsOnlyTheCallersOwnPosts(Caller caller)
     {
         var (owner, _) = await PostByAuthorAsync(publish: false);

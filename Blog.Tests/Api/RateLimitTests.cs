@@ -57,7 +57,7 @@ public sealed class RateLimitTests(RateLimitFactory factory) : IClassFixture<Rat
 
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/register")
         {
-            Content = JsonContent.Create(new { username = TestHelpers.NewUsername(), email = $"{Guid.NewGuid():N}@example.test", password = "correct horse" }),
+            Content = JsonContent.Create(new { username = ApiDriver.NewUsername(), email = $"{Guid.NewGuid():N}@example.test", password = "correct horse" }),
         };
         request.Headers.Add(RateLimitFactory.PeerHeader, "198.51.100.11");
         var response = await factory.CreateClient().SendAsync(request, Ct);

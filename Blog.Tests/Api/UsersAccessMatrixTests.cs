@@ -1,4 +1,5 @@
 using Blog.Api.Storage;
+using static System.Net.HttpStatusCode;
 
 namespace Blog.Tests.Api;
 
@@ -8,45 +9,48 @@ namespace Blog.Tests.Api;
 /// </summary>
 public sealed class UsersAccessMatrixTests(BlogApiFactory factory) : IClassFixture<BlogApiFactory>
 {
-    public const string Anonymous = "anonymous";
-
-    private static readonly string[] Callers = [Anonymous, Roles.Reader, Roles.Author, Roles.Editor, Roles.Admin];
-
     /// <summary>(endpoint, caller, expected status). {target} is a fresh Reader; "me" endpoints act on the caller.</summary>
-    public static TheoryData<string, string, HttpStatusCode> Cases()
+    public static TheoryData<string, Caller, HttpStatusCode> Cases()
     {
-        var data = new TheoryData<string, string, HttpStatusCode>();
-        foreach (var caller in Callers)
+        var data = new TheoryData<string, Caller, HttpStatusCode>();
+        void Add(string endpoint, IEnumerable<(Caller Caller, HttpStatusCode Expected)> rows)
         {
-            var signedIn = caller != Anonymous;
-            var admin = caller == Roles.Admin;
-            var adminOnly = !signedIn ? HttpStatusCode.Unauthorized : admin ? HttpStatusCode.OK : HttpStatusCode.Forbidden;
-            var adminOnlyNoContent = adminOnly == HttpStatusCode.OK ? HttpStatusCode.NoContent : adminOnly;
-
-            data.Add("GET /api/users/{target}", caller, HttpStatusCode.OK);
-            data.Add("GET /api/auth/me", caller, signedIn ? HttpStatusCode.OK : HttpStatusCode.Unauthorized);
-            data.Add("PUT /api/users/me", caller, signedIn ? HttpStatusCode.OK : HttpStatusCode.Unauthorized);
-            data.Add("PUT /api/users/me/password", caller, signedIn ? HttpStatusCode.NoContent : HttpStatusCode.Unauthorized);
-            data.Add("GET /api/users", caller, adminOnly);
-            data.Add("PUT /api/users/{target}/role", caller, adminOnly);
-            data.Add("POST /api/users/{target}/disable", caller, adminOnly);
-            data.Add("POST /api/users/{target}/enable", caller, adminOnly);
-            data.Add("PUT /api/users/{target}/password", caller, adminOnlyNoContent);
-            // Anyone may register, sign in, refresh and sign out; a bearer token changes nothing.
-            data.Add("POST /api/auth/register", caller, HttpStatusCode.Created);
-            data.Add("POST /api/auth/login", caller, HttpStatusCode.OK);
-            data.Add("POST /api/auth/refresh", caller, HttpStatusCode.OK);
-            data.Add("POST /api/auth/logout", caller, HttpStatusCode.NoContent);
+            foreach (var (caller, expected) in rows)
+            {
+                data.Add(endpoint, caller, expected);
+            }
         }
 
+        // An Author here is one who is not the target (OtherAuthor): no endpoint of this matrix has an owner.
+        static IEnumerable<(Caller, HttpStatusCode)> Everyone(HttpStatusCode status) =>
+            AccessMatrix.Rows<HttpStatusCode>(anonymous: status, reader: status, otherAuthor: status, editor: status, admin: status);
+        static IEnumerable<(Caller, HttpStatusCode)> SignedIn(HttpStatusCode status) =>
+            AccessMatrix.Rows<HttpStatusCode>(anonymous: Unauthorized, reader: status, otherAuthor: status, editor: status, admin: status);
+        static IEnumerable<(Caller, HttpStatusCode)> AdminOnly(HttpStatusCode status) =>
+            AccessMatrix.Rows<HttpStatusCode>(anonymous: Unauthorized, reader: Forbidden, otherAuthor: Forbidden, editor: Forbidden, admin: status);
+
+        Add("GET /api/users/{target}", Everyone(OK));
+        Add("GET /api/auth/me", SignedIn(OK));
+        Add("PUT /api/users/me", SignedIn(OK));
+        Add("PUT /api/users/me/password", SignedIn(NoContent));
+        Add("GET /api/users", AdminOnly(OK));
+        Add("PUT /api/users/{target}/role", AdminOnly(OK));
+        Add("POST /api/users/{target}/disable", AdminOnly(OK));
+        Add("POST /api/users/{target}/enable", AdminOnly(OK));
+        Add("PUT /api/users/{target}/password", AdminOnly(NoContent));
+        // Anyone may register, sign in, refresh and sign out; a bearer token changes nothing.
+        Add("POST /api/auth/register", Everyone(Created));
+        Add("POST /api/auth/login", Everyone(OK));
+        Add("POST /api/auth/refresh", Everyone(OK));
+        Add("POST /api/auth/logout", Everyone(NoContent));
         return data;
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task EachCallerGetsTheStatusTheAccessRulesGive(string endpoint, string caller, HttpStatusCode expected)
+    public async Task EachCallerGetsTheStatusTheAccessRulesGive(string endpoint, Caller caller, HttpStatusCode expected)
     {
-        var client = caller == Anonymous ? factory.CreateClient() : await factory.CreateClientAsync(caller);
+        var client = await factory.ClientForAsync(caller);
         var (target, targetTokens) = await factory.CreateUserWithTokensAsync(Roles.Reader);
         var method = endpoint.Split(' ')[0];
         var path = endpoint.Split(' ')[1].Replace("{target}", target.Username, StringComparison.Ordinal);
@@ -54,7 +58,7 @@ public sealed class UsersAccessMatrixTests(BlogApiFactory factory) : IClassFixtu
         {
             "/api/users/me" => new { displayName = "Renamed", bio = "bio" },
             "/api/users/me/password" => new { currentPassword = BlogApiFactory.UserPassword, newPassword = "another password" },
-            "/api/auth/register" => new { username = TestHelpers.NewUsername(), email = $"{Guid.NewGuid():N}@example.test", password = "correct horse" },
+            "/api/auth/register" => new { username = ApiDriver.NewUsername(), email = $"{Guid.NewGuid():N}@example.test", password = "correct horse" },
             "/api/auth/login" => new { login = target.Username, password = BlogApiFactory.UserPassword },
             "/api/auth/refresh" or "/api/auth/logout" => new { refreshToken = targetTokens.RefreshToken },
             _ when path.EndsWith("/role", StringComparison.Ordinal) => new { role = Roles.Author },
