@@ -1,17 +1,17 @@
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
-namespace Blog.Tests.Web;
+namespace Blog.Tests.Web.Browser;
 
 /// <summary>
-/// Issue 9, items 4 and 7, through the real web and API: someone guessing an account's password as fast as the limits
+/// Through the real web and API: someone guessing an account's password as fast as the limits
 /// allow cannot keep its owner out of a browser that signed in before (the web's device cookie), and sign-up says why
 /// a common password is refused.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public class SignInAbuseBrowserTests(BlogBrowserFixture fixture)
 {
-    private const string Password = "Str0ng-Passw0rd-42";
+    private const string Password = BrowserApiSetup.Password;
     private const string DeviceCookie = ".Blog.Device";
 
     [Fact]
@@ -19,7 +19,7 @@ public class SignInAbuseBrowserTests(BlogBrowserFixture fixture)
     {
         fixture.SkipIfUnavailable();
         var ct = TestContext.Current.CancellationToken;
-        var owner = await fixture.CreateUserAsync("owner", "Reader", Password);
+        var owner = await fixture.Setup.CreateUserAsync("owner", "Reader", Password);
 
         // The owner signed in from this browser before, and signed out since: the device cookie stays.
         await using var browser = await fixture.NewSessionAsync();
@@ -38,7 +38,7 @@ public class SignInAbuseBrowserTests(BlogBrowserFixture fixture)
         {
             while (!stop.IsCancellationRequested && Interlocked.Increment(ref sent) <= 400)
             {
-                using var guess = await fixture.Api.PostAsJsonAsync("/api/auth/login", new { login = owner, password = "wrong password" }, ct);
+                using var guess = await fixture.Setup.Api.PostAsJsonAsync("/api/auth/login", new { login = owner, password = "wrong password" }, ct);
                 if (guess.StatusCode == HttpStatusCode.TooManyRequests)
                 {
                     refusedSeen.TrySetResult();
@@ -76,7 +76,7 @@ public class SignInAbuseBrowserTests(BlogBrowserFixture fixture)
     public async Task SignUpShowsWhyACommonPasswordIsRefusedNextToThePassword()
     {
         fixture.SkipIfUnavailable();
-        var username = fixture.NewUsername("common");
+        var username = fixture.Setup.NewUsername("common");
 
         await using var session = await fixture.NewSessionAsync();
         var page = session.Page;
