@@ -1,7 +1,7 @@
 using Blog.Api;
 using Blog.Api.Auth;
-using Blog.Api.Bench;
 using Blog.Api.Comments;
+using Blog.Api.Http;
 using Blog.Api.Posts;
 using Blog.Api.Tags;
 using Blog.Api.Users;
@@ -23,7 +23,6 @@ app.MapUsersApi();
 app.MapPostsApi();
 app.MapCommentsApi();
 app.MapTagsApi();
-app.MapBenchApi(app.Configuration);
 
 app.Run();
 

@@ -1,3 +1,4 @@
+using Blog.Api.Security;
 using Blog.Api.Storage;
 using Blog.Api.Users;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using Blog.Api.Security;
 using Microsoft.Extensions.Options;
 
 namespace Blog.Api.Auth;

@@ -1,4 +1,7 @@
+using Blog.Api.Caching;
+using Blog.Api.Http;
 using Blog.Api.Posts;
+using Blog.Api.Security;
 using Blog.Api.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 

@@ -1,5 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Blog.Api.Caching;
+using Blog.Api.Http;
+using Blog.Api.Security;
 using Blog.Api.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;

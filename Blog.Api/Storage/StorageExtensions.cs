@@ -3,7 +3,7 @@ using Blog.Api.Storage.LiteDB;
 using Blog.Api.Storage.MongoDB;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Blog.Api;
+namespace Blog.Api.Storage;
 
 internal static class StorageExtensions
 {

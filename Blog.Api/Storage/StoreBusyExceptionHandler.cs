@@ -1,4 +1,5 @@
 using System.Globalization;
+using Blog.Api.Http;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Blog.Api.Storage;

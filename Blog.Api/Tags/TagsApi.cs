@@ -1,3 +1,4 @@
+using Blog.Api.Caching;
 using Blog.Api.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 

@@ -1,7 +1,8 @@
 extern alias BlogApi;
 
-using Blog.Api;
 using Blog.Api.Auth;
+using Blog.Api.Http;
+using Blog.Api.Security;
 using Blog.Api.Storage;
 using Blog.Api.Users;
 using Microsoft.AspNetCore.Hosting;
@@ -88,7 +89,7 @@ public sealed class AdminSafetyTests
     public async Task TheBootstrapIsIdempotent()
     {
         await using var factory = new BlogApiFactory();
-        var bootstrap = factory.Services.GetServices<IHostedService>().OfType<BlogApi::Blog.Api.AdminBootstrap>().Single();
+        var bootstrap = factory.Services.GetServices<IHostedService>().OfType<BlogApi::Blog.Api.Security.AdminBootstrap>().Single();
 
         await bootstrap.StartAsync(Ct);
         await bootstrap.StartAsync(Ct);
@@ -116,12 +117,12 @@ public sealed class AdminSafetyTests
         // The bootstrap only creates a missing user; an existing one keeps its role.
         await using var factory = WithoutBootstrapAdmin();
         var registered = await factory.CreateClient().RegisterAsync(BlogApiFactory.AdminUsername);
-        var bootstrap = new BlogApi::Blog.Api.AdminBootstrap(
+        var bootstrap = new BlogApi::Blog.Api.Security.AdminBootstrap(
             factory.Services.GetRequiredService<IServiceScopeFactory>(),
             Options.Create(new AdminOptions { Username = BlogApiFactory.AdminUsername, Email = "other@example.test", Password = "long enough password" }),
             factory.Services.GetRequiredService<Microsoft.AspNetCore.Identity.IPasswordHasher<User>>(),
             TimeProvider.System,
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<BlogApi::Blog.Api.AdminBootstrap>.Instance);
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<BlogApi::Blog.Api.Security.AdminBootstrap>.Instance);
 
         await bootstrap.StartAsync(Ct);
 
@@ -157,7 +158,7 @@ public sealed class AdminSafetyTests
     {
         // null: a key shaped like the AppHost's generated one, 64 random characters from 62 symbols.
         key ??= System.Security.Cryptography.RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 64);
-        var validator = new BlogApi::Blog.Api.JwtOptionsValidator(new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = "Production" });
+        var validator = new BlogApi::Blog.Api.Security.JwtOptionsValidator(new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = "Production" });
 
         var result = validator.Validate(null, new JwtOptions { SigningKey = key });
 

@@ -1,7 +1,7 @@
 extern alias BlogApi;
 
 using System.Reflection;
-using Blog.Api;
+using Blog.Api.Http;
 using Blog.Api.Storage;
 using Blog.Api.Storage.LiteDB;
 using Blog.Api.Users;

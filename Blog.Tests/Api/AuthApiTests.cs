@@ -50,7 +50,7 @@ public sealed class AuthApiTests(BlogApiFactory factory) : IClassFixture<BlogApi
 
         var list = await (await factory.CreateClientAsync(Roles.Admin)).GetAsync($"/api/users?q={username}", Ct);
         Assert.Equal(HttpStatusCode.OK, list.StatusCode);
-        Assert.Equal(Roles.Reader, Assert.Single((await list.ReadAsync<Blog.Api.PageResponse<UserResponse>>()).Items).Role);
+        Assert.Equal(Roles.Reader, Assert.Single((await list.ReadAsync<Blog.Api.Http.PageResponse<UserResponse>>()).Items).Role);
     }
 
     [Fact]
@@ -259,7 +259,7 @@ public sealed class AuthApiTests(BlogApiFactory factory) : IClassFixture<BlogApi
         using var scope = factory.Services.CreateScope();
         var store = scope.ServiceProvider.GetRequiredService<IRefreshTokenStore>();
         Assert.Null(await store.FindByHashAsync(registered.RefreshToken, Ct));
-        var stored = await store.FindByHashAsync(Blog.Api.TokenService.HashRefreshToken(registered.RefreshToken), Ct);
+        var stored = await store.FindByHashAsync(Blog.Api.Security.TokenService.HashRefreshToken(registered.RefreshToken), Ct);
         Assert.NotNull(stored);
         Assert.Equal(64, stored.TokenHash.Length);
         Assert.Equal(registered.User.Id, stored.UserId);
@@ -304,8 +304,8 @@ public sealed class AuthApiTests(BlogApiFactory factory) : IClassFixture<BlogApi
         // Exactly one successor record exists for the spent token.
         using var scope = factory.Services.CreateScope();
         var store = scope.ServiceProvider.GetRequiredService<IRefreshTokenStore>();
-        var spent = await store.FindByHashAsync(Blog.Api.TokenService.HashRefreshToken(registered.RefreshToken), Ct);
-        var successor = await store.FindByHashAsync(Blog.Api.TokenService.HashRefreshToken(pairs[0].RefreshToken), Ct);
+        var spent = await store.FindByHashAsync(Blog.Api.Security.TokenService.HashRefreshToken(registered.RefreshToken), Ct);
+        var successor = await store.FindByHashAsync(Blog.Api.Security.TokenService.HashRefreshToken(pairs[0].RefreshToken), Ct);
         Assert.NotNull(spent?.ConsumedAt);
         Assert.Equal(spent.FamilyId, successor?.FamilyId);
     }

@@ -1,6 +1,6 @@
 extern alias BlogApi;
 
-using Blog.Api;
+using Blog.Api.Security;
 using Blog.Api.Storage;
 using Blog.Api.Users;
 using Microsoft.AspNetCore.Hosting;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Blog.Api;
+using Blog.Api.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;

@@ -1,4 +1,3 @@
-using Blog.Api;
 using Blog.Api.Posts;
 using Blog.Api.Storage;
 using static System.Net.HttpStatusCode;

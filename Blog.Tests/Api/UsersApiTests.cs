@@ -1,5 +1,5 @@
-using Blog.Api;
 using Blog.Api.Auth;
+using Blog.Api.Http;
 using Blog.Api.Storage;
 using Blog.Api.Users;
 

@@ -148,7 +148,7 @@ public class ComposeFileTests(PublishedDeployments published)
         Assert.Equal(CacheWebPassword, environment["REDIS_WEB_PASSWORD"]);
 
         // The prefixes the ACL allows are the ones the apps write under.
-        Assert.Equal("blog-api:", Blog.Api.OutputCacheExtensions.RedisKeyPrefix);
+        Assert.Equal("blog-api:", Blog.Api.Caching.OutputCacheExtensions.RedisKeyPrefix);
         Assert.Equal("blog-web:", Blog.Web.Infrastructure.WebServiceExtensions.RedisKeyPrefix);
 
         foreach (var app in new[] { "api", "web" })

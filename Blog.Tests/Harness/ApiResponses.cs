@@ -1,4 +1,4 @@
-using Blog.Api;
+using Blog.Api.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 

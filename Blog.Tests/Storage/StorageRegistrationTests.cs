@@ -1,4 +1,3 @@
-using Blog.Api;
 using Blog.Api.Storage;
 using Blog.Api.Storage.LiteDB;
 using Blog.Api.Storage.MongoDB;

@@ -2,7 +2,7 @@ using Blog.Api.Storage;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
-namespace Blog.Api;
+namespace Blog.Api.Security;
 
 /// <summary>The first Admin, bound from <c>Admin</c>; the AppHost passes <c>Admin__Username</c>, <c>Admin__Email</c>, <c>Admin__Password</c>.</summary>
 public sealed class AdminOptions

@@ -3,7 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Blog.Api;
+namespace Blog.Api.Security;
 
 /// <summary>
 /// The one HS256 key of this process, shared by the token issuer and the bearer validation. Built once: in

@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Options;
 
-namespace Blog.Api;
+namespace Blog.Api.Security;
 
 /// <summary>
 /// Token settings, bound from the <c>Jwt</c> section. The AppHost passes the signing key as <c>Jwt__SigningKey</c>

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
-namespace Blog.Api;
+namespace Blog.Api.Http;
 
 /// <summary>
 /// Request bodies are limited to <see cref="MaxRequestBodyBytes"/> (256 KiB: a long post in Markdown fits many times);

@@ -1,4 +1,4 @@
-namespace Blog.Api;
+namespace Blog.Api.Storage;
 
 public static class TimeProviderExtensions
 {

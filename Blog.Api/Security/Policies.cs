@@ -1,7 +1,7 @@
 using Blog.Api.Storage;
 using Microsoft.AspNetCore.Authorization;
 
-namespace Blog.Api;
+namespace Blog.Api.Security;
 
 /// <summary>
 /// Named authorization policies. Each one requires a signed-in caller (so an anonymous caller gets 401 and a caller

@@ -2,7 +2,7 @@ using Blog.Api.Storage;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
-namespace Blog.Api;
+namespace Blog.Api.Security;
 
 /// <summary>A user's current role, disabled flag and session version, as the store has them.</summary>
 internal sealed record UserStatus(string Role, bool Disabled, long SessionVersion);

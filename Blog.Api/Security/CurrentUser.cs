@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using Blog.Api.Storage;
 
-namespace Blog.Api;
+namespace Blog.Api.Security;
 
 /// <summary>
 /// The caller of the current request, read from the validated access token (whose role is the user's current one,

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.OutputCaching;
 
-namespace Blog.Api;
+namespace Blog.Api.Caching;
 
 /// <summary>
 /// Evicts output cache tags (<see cref="CacheTags"/>) after a write committed, before the write's response is sent,

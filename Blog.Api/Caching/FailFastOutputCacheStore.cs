@@ -3,7 +3,7 @@ using System.IO.Pipelines;
 using Microsoft.AspNetCore.OutputCaching;
 using StackExchange.Redis;
 
-namespace Blog.Api;
+namespace Blog.Api.Caching;
 
 /// <summary>
 /// Wraps the Redis output cache store so that an unreachable Redis costs a request nothing: while the multiplexer is

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Blog.Api;
+namespace Blog.Api.Security;
 
 /// <summary>An access token, the refresh token that renews it, and when the access token expires.</summary>
 internal sealed record TokenPair(string AccessToken, string RefreshToken, DateTime ExpiresAt);

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace Blog.Api;
+namespace Blog.Api.Caching;
 
 internal static class OutputCacheExtensions
 {

@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Blog.Api.Caching;
+using Blog.Api.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
-namespace Blog.Api;
+namespace Blog.Api.Security;
 
 /// <summary>Rate limiting policy names, for <c>RequireRateLimiting(...)</c> on endpoints or groups.</summary>
 public static class RateLimitPolicies

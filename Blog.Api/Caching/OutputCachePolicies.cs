@@ -1,10 +1,11 @@
 using System.Globalization;
 using Blog.Api.Posts;
+using Blog.Api.Security;
 using Blog.Api.Storage;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Net.Http.Headers;
 
-namespace Blog.Api;
+namespace Blog.Api.Caching;
 
 /// <summary>
 /// Names of the output cache policies on the public GET endpoints. The tags they store with each entry are

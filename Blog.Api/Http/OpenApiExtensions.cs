@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 
-namespace Blog.Api;
+namespace Blog.Api.Http;
 
 internal static class OpenApiExtensions
 {

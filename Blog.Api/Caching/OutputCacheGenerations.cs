@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.OutputCaching.StackExchangeRedis;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace Blog.Api;
+namespace Blog.Api.Caching;
 
 /// <summary>
 /// Tag generations: what closes the race between a read that fills the cache and the write that evicts it.

@@ -1,11 +1,12 @@
 using Blog.Api.Auth;
+using Blog.Api.Http;
 using Blog.Api.Storage;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
-namespace Blog.Api;
+namespace Blog.Api.Security;
 
 internal static class SecurityExtensions
 {

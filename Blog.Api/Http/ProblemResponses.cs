@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 
-namespace Blog.Api;
+namespace Blog.Api.Http;
 
 /// <summary>Writes an RFC 9457 body from middleware (outside an endpoint) through the app's <see cref="IProblemDetailsService"/>.</summary>
 internal static class ProblemResponses

@@ -1,4 +1,8 @@
+using Blog.Api.Bench;
+using Blog.Api.Caching;
+using Blog.Api.Http;
 using Blog.Api.Posts;
+using Blog.Api.Security;
 using Blog.Api.Storage;
 
 namespace Blog.Api;
@@ -15,6 +19,7 @@ internal static class ApplicationServiceExtensions
         builder.AddBlogSecurity();
         builder.AddBlogOpenApi();
         builder.Services.AddScoped<Authors>();
+        builder.AddBenchCeiling();
     }
 
     public static void UseBlogPipeline(this WebApplication app)

@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Blog.Api.Security;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Options;
 
-namespace Blog.Api;
+namespace Blog.Api.Caching;
 
 /// <summary>
 /// Runs only when a cached endpoint's handler runs, that is on a miss (or for a caller the cache is bypassed for):

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 
-namespace Blog.Api;
+namespace Blog.Api.Http;
 
 /// <summary>Bound from <c>ForwardedHeaders</c>: <c>ForwardedHeaders__ProxySecret</c> (the AppHost's <c>proxy-secret</c> parameter).</summary>
 public sealed class ProxyTrustOptions

@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Security.Claims;
+using Blog.Api.Http;
 using Blog.Api.Storage;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Blog.Api;
+namespace Blog.Api.Security;
 
 /// <summary>
 /// Bearer validation of the API's own tokens: HS256 only (so <c>alg: none</c> and every other algorithm are refused),
