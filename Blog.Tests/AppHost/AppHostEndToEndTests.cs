@@ -56,7 +56,7 @@ public class AppHostEndToEndTests
     public async Task RedisContainerHoldsTheApisOutputCache()
     {
         var missing = await ContainerPrerequisites.MissingForAsync(InfrastructureChoice.RedisImageReference);
-        Assert.SkipWhen(missing is not null, $"Redis container case skipped: {missing} (scripts/provision.sh docker redis-image provides both)");
+        Assert.SkipWhen(missing is not null, $"Redis container case skipped: {missing} (scripts/provision.sh docker, then docker pull redis:8.6, or .ci/images.sh redis without a registry)");
 
         await using var app = await StartAsync("embedded", "redis");
 

@@ -21,7 +21,7 @@ public class ComposeDeploymentTests
     /// <summary>The images' tag: <c>latest</c> (what scripts/provision.sh images pushes), or <c>BLOG_TEST_IMAGE_TAG</c>.</summary>
     public static readonly string ImageTag = Environment.GetEnvironmentVariable("BLOG_TEST_IMAGE_TAG") is { Length: > 0 } tag ? tag : "latest";
     private const string RedisImage = "docker.io/library/redis:8.6";
-    private const string Provision = "scripts/provision.sh docker redis-image registry base-image compose images";
+    private const string Provision = "scripts/provision.sh docker registry compose images; without a registry, .ci/images.sh first";
     private static readonly TimeSpan s_upTimeout = TimeSpan.FromMinutes(4);
     private static readonly CancellationToken s_ct = TestContext.Current.CancellationToken;
 
