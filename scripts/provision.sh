@@ -321,11 +321,10 @@ APP_PROJECTS=(Blog.Api Blog.Web)
 step_images() {
     registry_ready || step_registry
     command -v dotnet >/dev/null 2>&1 || die "dotnet is not on PATH"
-    local base=() p repo
-    if [ -n "${BLOG_BASE_IMAGE:-}" ]; then base=(-p:ContainerBaseImage="$BLOG_BASE_IMAGE")
-    elif registry_has dotnet/aspnet:10.0; then base=(-p:ContainerBaseImage="$LOCAL_BASE_IMAGE")
-    fi
-    log "base image: ${base[0]:+${base[0]#*=}}${base[0]:-the SDK default (mcr.microsoft.com/dotnet/aspnet)}"
+    local image="${BLOG_BASE_IMAGE:-}" base=() p repo
+    if [ -z "$image" ] && registry_has dotnet/aspnet:10.0; then image="$LOCAL_BASE_IMAGE"; fi
+    if [ -n "$image" ]; then base=(-p:ContainerBaseImage="$image"); fi
+    log "base image: ${image:-the SDK default (mcr.microsoft.com/dotnet/aspnet)}"
     for p in "${APP_PROJECTS[@]}"; do
         repo=$(echo "$p" | tr '[:upper:].' '[:lower:]-')
         local t0; t0=$(now_ms)
