@@ -99,14 +99,3 @@ internal static class PostMapping
         post.UpdatedAt = now;
     }
 }
-
-internal static class DateTimeExtensions
-{
-    /// <summary>The instant as a UTC <see cref="DateTime"/>, so JSON carries the "Z" whatever Kind the store gave back.</summary>
-    public static DateTime AsUtc(this DateTime value) => value.Kind switch
-    {
-        DateTimeKind.Utc => value,
-        DateTimeKind.Local => value.ToUniversalTime(),
-        _ => DateTime.SpecifyKind(value, DateTimeKind.Utc),
-    };
-}

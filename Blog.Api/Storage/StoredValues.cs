@@ -8,17 +8,7 @@ namespace Blog.Api.Storage;
 /// </summary>
 internal static class StoredValues
 {
-    public static DateTime Time(DateTime value)
-    {
-        var utc = value.Kind switch
-        {
-            DateTimeKind.Utc => value,
-            DateTimeKind.Local => value.ToUniversalTime(),
-            // Unspecified is taken as UTC: both drivers would otherwise treat it as local time.
-            _ => DateTime.SpecifyKind(value, DateTimeKind.Utc),
-        };
-        return new DateTime(utc.Ticks - utc.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
-    }
+    public static DateTime Time(DateTime value) => value.ToStoredPrecision();
 
     public static DateTime? Time(DateTime? value) => value is { } v ? Time(v) : null;
 

@@ -19,16 +19,8 @@ public sealed record ProfileResponse(string Username, string DisplayName, string
 public static class UserMapping
 {
     public static UserResponse AsResponse(this User user) =>
-        new(user.Id, user.Username, user.Email, user.DisplayName, user.Bio, user.Role, AsUtc(user.CreatedAt), user.Disabled);
+        new(user.Id, user.Username, user.Email, user.DisplayName, user.Bio, user.Role, user.CreatedAt.AsUtc(), user.Disabled);
 
     public static ProfileResponse AsProfile(this User user) =>
-        new(user.Username, user.DisplayName, user.Bio, user.Role, AsUtc(user.CreatedAt));
-
-    // Stores keep UTC; make sure it is also labelled UTC so that it serialises with a 'Z'.
-    private static DateTime AsUtc(DateTime value) => value.Kind switch
-    {
-        DateTimeKind.Utc => value,
-        DateTimeKind.Local => value.ToUniversalTime(),
-        _ => DateTime.SpecifyKind(value, DateTimeKind.Utc),
-    };
+        new(user.Username, user.DisplayName, user.Bio, user.Role, user.CreatedAt.AsUtc());
 }
