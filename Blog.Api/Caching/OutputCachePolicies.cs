@@ -1,4 +1,5 @@
 using System.Globalization;
+using Blog.Api.Http;
 using Blog.Api.Posts;
 using Blog.Api.Security;
 using Blog.Api.Storage;
@@ -147,12 +148,12 @@ internal static class CanonicalQueries
 
     /// <summary><c>page</c> and <c>pageSize</c> of the comment list.</summary>
     public static bool CommentPaging(HttpRequest request, IDictionary<string, string> key) =>
-        TryPaging(request, key, Comments.CommentsApi.DefaultPageSize);
+        TryPaging(request, key, Paging.Comments);
 
     /// <summary><c>page</c>, <c>pageSize</c>, <c>tag</c>, <c>author</c>, <c>q</c> and <c>status</c> of the post list.</summary>
     public static bool PostList(HttpRequest request, IDictionary<string, string> key)
     {
-        if (!TryPaging(request, key, PostsApi.DefaultPageSize))
+        if (!TryPaging(request, key, Paging.Posts))
         {
             return false;
         }
@@ -165,15 +166,15 @@ internal static class CanonicalQueries
         return true;
     }
 
-    private static bool TryPaging(HttpRequest request, IDictionary<string, string> key, int defaultPageSize)
+    private static bool TryPaging(HttpRequest request, IDictionary<string, string> key, Paging paging)
     {
         if (!TryInt(request, "page", out var page) || !TryInt(request, "pageSize", out var pageSize))
         {
             return false;
         }
 
-        var (p, size) = ContentPaging.Clamp(page, pageSize, defaultPageSize);
-        if (ContentPaging.IsTooDeep(p, size))
+        var (p, size) = paging.Clamp(page, pageSize);
+        if (paging.IsTooDeep(p, size))
         {
             return false;
         }

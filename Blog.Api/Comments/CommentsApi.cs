@@ -9,8 +9,6 @@ namespace Blog.Api.Comments;
 
 public static class CommentsApi
 {
-    internal const int DefaultPageSize = 20;
-
     public static IEndpointRouteBuilder MapCommentsApi(this IEndpointRouteBuilder app)
     {
         // Comments exist only under a post the caller can see: on a draft nobody else can see, every call is a 404.
@@ -67,10 +65,10 @@ public static class CommentsApi
         HttpContext httpContext,
         CancellationToken ct)
     {
-        var (page, pageSize) = ContentPaging.Clamp(query.Page, query.PageSize, DefaultPageSize);
-        if (ContentPaging.IsTooDeep(page, pageSize))
+        var (page, pageSize) = Paging.Comments.Clamp(query.Page, query.PageSize);
+        if (Paging.Comments.IsTooDeep(page, pageSize))
         {
-            return ContentPaging.TooDeep(pageSize);
+            return Paging.Comments.TooDeep(pageSize);
         }
 
         var post = await PostsApi.FindVisibleAsync(posts, slug, user, ct);

@@ -11,8 +11,6 @@ namespace Blog.Api.Posts;
 
 public static class PostsApi
 {
-    internal const int DefaultPageSize = 10;
-
     // "title", "title-2", ... "title-10", then a random suffix: a popular title costs at most a dozen round trips.
     private const int SequentialSlugAttempts = 10;
     private const int RandomSlugAttempts = 5;
@@ -111,10 +109,10 @@ public static class PostsApi
             httpContext.MarkCallerSpecific();
         }
 
-        var (page, pageSize) = ContentPaging.Clamp(query.Page, query.PageSize, DefaultPageSize);
-        if (ContentPaging.IsTooDeep(page, pageSize))
+        var (page, pageSize) = Paging.Posts.Clamp(query.Page, query.PageSize);
+        if (Paging.Posts.IsTooDeep(page, pageSize))
         {
-            return ContentPaging.TooDeep(pageSize);
+            return Paging.Posts.TooDeep(pageSize);
         }
 
         // Every list changes when the set of published posts does; the filtered ones also when a post's text or tags do.
@@ -332,10 +330,10 @@ public static class PostsApi
         }
 
         httpContext.MarkCallerSpecific();
-        var (page, pageSize) = ContentPaging.Clamp(query.Page, query.PageSize, DefaultPageSize);
-        if (ContentPaging.IsTooDeep(page, pageSize))
+        var (page, pageSize) = Paging.Posts.Clamp(query.Page, query.PageSize);
+        if (Paging.Posts.IsTooDeep(page, pageSize))
         {
-            return ContentPaging.TooDeep(pageSize);
+            return Paging.Posts.TooDeep(pageSize);
         }
         var result = await posts.ListAsync(new PostQuery
         {

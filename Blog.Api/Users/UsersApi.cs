@@ -180,7 +180,7 @@ public static class UsersApi
 
     private static async Task<Ok<PageResponse<UserResponse>>> ListAsync(string? q, int? page, int? pageSize, IUserStore users, CancellationToken ct)
     {
-        var (pageNumber, size) = Paging.Normalize(page, pageSize);
+        var (pageNumber, size) = Paging.Users.Clamp(page, pageSize);
         // Clipped without splitting a surrogate pair; the stores apply the rest of the rule (see UserSearch).
         var search = string.IsNullOrWhiteSpace(q) ? null : UserSearch.Clip(q.Trim(), MaxSearchLength);
         var result = await users.ListAsync(search, pageNumber, size, ct);

@@ -106,7 +106,7 @@ public sealed class UsersApiTests(BlogApiFactory factory) : IClassFixture<BlogAp
         Assert.Equal([$"{marker}-0", $"{marker}-1"], page1.Items.Select(u => u.Username));
         Assert.Equal((1, 2), (page1.Page, page1.PageSize));
         Assert.Equal([$"{marker}-2"], page2.Items.Select(u => u.Username));
-        Assert.Equal(Paging.MaxPageSize, capped.PageSize);
+        Assert.Equal(Paging.Users.MaxPageSize, capped.PageSize);
     }
 
     [Fact]

@@ -60,7 +60,7 @@ public sealed record TagResponse(string Tag, long Count);
 
 public sealed record PagedList<T>(IReadOnlyList<T> Items, int Page, int PageSize, long Total)
 {
-    /// <summary>How deep the API pages its lists (Blog.Api's ContentPaging.MaxDepth): pages past it get 400, so the pager stops there.</summary>
+    /// <summary>How deep the API pages its lists (Blog.Api's Paging.Posts and Paging.Comments MaxDepth): pages past it get 400, so the pager stops there.</summary>
     public const int MaxDepth = 1_000;
 
     public int PageCount => PageSize <= 0 ? 1 : (int)Math.Clamp((Total + PageSize - 1) / PageSize, 1, ((MaxDepth - 1) / PageSize) + 1);
