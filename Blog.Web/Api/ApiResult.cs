@@ -61,8 +61,8 @@ public sealed record ApiProblem(HttpStatusCode Status, string? Title, string? De
         root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }
 
-/// <summary>What an API call gave: a value, or a problem. <see cref="ETag"/> carries a post's version.</summary>
-public sealed record ApiResult<T>(T? Value, ApiProblem? Problem, string? ETag = null)
+/// <summary>What an API call gave: a value, or a problem. A post's version is its body's <c>version</c>, sent back as If-Match.</summary>
+public sealed record ApiResult<T>(T? Value, ApiProblem? Problem)
 {
     public bool IsSuccess => Problem is null;
     public HttpStatusCode? Status => Problem?.Status;

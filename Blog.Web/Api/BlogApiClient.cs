@@ -145,20 +145,19 @@ public sealed class BlogApiClient(HttpClient http)
                 throw new ApiUnavailableException($"The blog API answered {(int)response.StatusCode} to {method} {uri}.");
             }
 
-            var etag = response.Headers.ETag?.Tag;
             if (!response.IsSuccessStatusCode)
             {
-                return new ApiResult<T>(default, await ApiProblem.ReadAsync(response, ct), etag);
+                return new ApiResult<T>(default, await ApiProblem.ReadAsync(response, ct));
             }
 
             if (typeof(T) == typeof(bool))
             {
-                return new ApiResult<T>((T)(object)true, null, etag);
+                return new ApiResult<T>((T)(object)true, null);
             }
 
             var value = await response.Content.ReadFromJsonAsync<T>(ct)
                 ?? throw new ApiUnavailableException($"The blog API answered {method} {uri} with an empty body.");
-            return new ApiResult<T>(value, null, etag);
+            return new ApiResult<T>(value, null);
         }
     }
 
