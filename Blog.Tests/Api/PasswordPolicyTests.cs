@@ -3,7 +3,7 @@ using Blog.Api.Storage;
 
 namespace Blog.Tests.Api;
 
-/// <summary>Issue 9, item 7: one password policy on every path that sets a password.</summary>
+/// <summary>One password policy on every path that sets a password.</summary>
 public sealed class PasswordPolicyTests(BlogApiFactory factory) : IClassFixture<BlogApiFactory>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
