@@ -4,8 +4,9 @@ using Blog.Api.Posts;
 using Blog.Api.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
+using Blog.Tests.Api;
 
-namespace Blog.Tests.Api;
+namespace Blog.Tests.Integrations;
 
 /// <summary>The API with its output cache in the Redis named by <c>BLOG_TEST_REDIS</c> (a StackExchange.Redis connection string).</summary>
 public sealed class RealRedisBlogApiFactory : BlogApiFactory

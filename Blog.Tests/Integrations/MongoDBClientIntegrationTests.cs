@@ -5,6 +5,7 @@ using Aspire.MongoDB.Driver;
 using Blog.Api.Storage;
 using Blog.Api.Storage.LiteDB;
 using Blog.Api.Storage.MongoDB;
+using Blog.Tests.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -21,7 +22,7 @@ using MongoDB.Driver.Core.Servers;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 
-namespace Blog.Tests.Storage;
+namespace Blog.Tests.Integrations;
 
 /// <summary>
 /// The AddMongoDBClient stand-in and the MongoDB mapping, checked without a server: the client connects lazily, tracing is

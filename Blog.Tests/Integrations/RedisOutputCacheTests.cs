@@ -4,8 +4,9 @@ using Blog.Api.Posts;
 using Blog.Api.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
+using Blog.Tests.Api;
 
-namespace Blog.Tests.Api;
+namespace Blog.Tests.Integrations;
 
 [Collection(SharedRedisCollection.Name)]
 public sealed class RedisOutputCacheTests(RealRedisBlogApiFactory factory) : IClassFixture<RealRedisBlogApiFactory>
