@@ -2,16 +2,6 @@ using Blog.Api.Storage;
 
 namespace Blog.Tests.Api;
 
-/// <summary>The API with a limit of <see cref="Limit"/> cache misses per client per 10 minutes.</summary>
-public sealed class LowReadLimitBlogApiFactory : BlogApiFactory
-{
-    public const int Limit = 3;
-
-    public LowReadLimitBlogApiFactory() => WithSettings(
-        ("RateLimits:Reads:PermitLimit", Limit.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-        ("RateLimits:Reads:Window", "00:10:00"));
-}
-
 /// <summary>
 /// Reads that miss the output cache are limited per client (they reach the store), reads served from the cache
 /// never are. The test server gives every anonymous request the same (absent) address: one anonymous client here.
