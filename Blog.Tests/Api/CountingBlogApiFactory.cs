@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
-using Blog.Api.Comments;
 using Blog.Api.Posts;
 using Blog.Api.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Blog.Tests.Api;
 

@@ -1,5 +1,3 @@
-using Blog.Api.Storage;
-
 namespace Blog.Tests.Api;
 
 /// <summary>The API with a limit of <see cref="Limit"/> cache misses per client per 10 minutes.</summary>

@@ -1,5 +1,3 @@
-using Blog.Api.Storage;
-
 namespace Blog.Tests.Api;
 
 /// <summary>The API with a write limit of <see cref="Limit"/> per user, and a refresh limit of as many per client, per 10 minutes.</summary>

@@ -1,8 +1,6 @@
-using System.Collections.Concurrent;
 using Blog.Api.Comments;
 using Blog.Api.Posts;
 using Blog.Api.Storage;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -2,13 +2,11 @@ extern alias BlogApi;
 
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Blog.Api.Auth;
 using Blog.Api.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Blog.Tests.Api;
 

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net.Sockets;
-using Blog.Api.Posts;
 using Blog.Api.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;

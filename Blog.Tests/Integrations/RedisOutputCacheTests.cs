@@ -1,10 +1,7 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using Blog.Api.Posts;
 using Blog.Api.Storage;
-using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
-using Blog.Tests.Api;
 
 namespace Blog.Tests.Integrations;
 
