@@ -102,22 +102,10 @@ public sealed class RedisOutageTests(RedisBehindProxyBlogApiFactory factory) : I
     [Fact]
     public async Task EntriesWrittenBeforeAnOutageAreNotServedAfterItWhenTheEvictionFailed()
     {
-        Assert.SkipWhen(factory.Proxy is null,
-            $"{RealRedisBlogApiFactory.EnvironmentVariable} is not set: no Redis to test against (.ci/run starts one and sets it).");
-        var author = await factory.CreateClientAsync(Roles.Author);
-        var post = await author.CreatePostAsync();
-        var path = $"/api/posts/{post.Slug}";
-        var redis = factory.Services.GetRequiredService<IConnectionMultiplexer>();
-        await factory.CreateClient().FetchAsync(path);
-        Assert.True((await factory.CreateClient().FetchAsync(path)).IsFromCache());
-
-        // Redis becomes unreachable for the API; the entry stays in Redis. The unpublish cannot evict it.
-        factory.Proxy!.Cut();
-        await WaitUntilAsync(() => !redis.IsConnected);
-        Assert.Equal(HttpStatusCode.OK, (await author.PostEmptyAsync($"{path}/unpublish")).StatusCode);
+        var (author, path, redis) = await UnpublishACachedPostWhileRedisIsCutAsync();
         Assert.Equal(HttpStatusCode.NotFound, (await factory.CreateClient().FetchAsync(path)).StatusCode);
 
-        factory.Proxy.Restore();
+        factory.Proxy!.Restore();
         await WaitUntilAsync(() => redis.IsConnected);
 
         var after = await factory.CreateClient().FetchAsync(path);
@@ -131,18 +119,7 @@ public sealed class RedisOutageTests(RedisBehindProxyBlogApiFactory factory) : I
     [Fact]
     public async Task ARedisBackFromAnOlderSnapshotServesNoEntryWrittenBeforeTheOutage()
     {
-        Assert.SkipWhen(factory.Proxy is null,
-            $"{RealRedisBlogApiFactory.EnvironmentVariable} is not set: no Redis to test against (.ci/run starts one and sets it).");
-        var author = await factory.CreateClientAsync(Roles.Author);
-        var post = await author.CreatePostAsync();
-        var path = $"/api/posts/{post.Slug}";
-        var redis = factory.Services.GetRequiredService<IConnectionMultiplexer>();
-        await factory.CreateClient().FetchAsync(path);
-        Assert.True((await factory.CreateClient().FetchAsync(path)).IsFromCache());
-
-        factory.Proxy!.Cut();
-        await WaitUntilAsync(() => !redis.IsConnected);
-        Assert.Equal(HttpStatusCode.OK, (await author.PostEmptyAsync($"{path}/unpublish")).StatusCode);
+        var (_, path, redis) = await UnpublishACachedPostWhileRedisIsCutAsync();
         // Redis comes back from a snapshot taken before the generations moved: the entry is there, the counter is not.
         await using (var direct = await ConnectionMultiplexer.ConnectAsync(RealRedisBlogApiFactory.ConnectionString!))
         {
@@ -155,10 +132,31 @@ public sealed class RedisOutageTests(RedisBehindProxyBlogApiFactory factory) : I
             }
         }
 
-        factory.Proxy.Restore();
+        factory.Proxy!.Restore();
         await WaitUntilAsync(() => redis.IsConnected);
 
         Assert.Equal(HttpStatusCode.NotFound, (await factory.CreateClient().FetchAsync(path)).StatusCode);
+    }
+
+    /// <summary>
+    /// The arrange both outage tests share: a published post cached in Redis, then Redis cut off from the API (the
+    /// entry stays in Redis) and the post unpublished, so the unpublish cannot evict it. Redis is left cut.
+    /// </summary>
+    private async Task<(HttpClient Author, string Path, IConnectionMultiplexer Redis)> UnpublishACachedPostWhileRedisIsCutAsync()
+    {
+        Assert.SkipWhen(factory.Proxy is null,
+            $"{RealRedisBlogApiFactory.EnvironmentVariable} is not set: no Redis to test against (.ci/run starts one and sets it).");
+        var author = await factory.CreateClientAsync(Roles.Author);
+        var post = await author.CreatePostAsync();
+        var path = $"/api/posts/{post.Slug}";
+        var redis = factory.Services.GetRequiredService<IConnectionMultiplexer>();
+        await factory.CreateClient().FetchAsync(path);
+        Assert.True((await factory.CreateClient().FetchAsync(path)).IsFromCache());
+
+        factory.Proxy!.Cut();
+        await WaitUntilAsync(() => !redis.IsConnected);
+        Assert.Equal(HttpStatusCode.OK, (await author.PostEmptyAsync($"{path}/unpublish")).StatusCode);
+        return (author, path, redis);
     }
 
     // Waits for the client library to notice; bounded, and no part of the race under test.
