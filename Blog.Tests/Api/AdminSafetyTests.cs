@@ -1,13 +1,10 @@
 extern alias BlogApi;
 
-using Blog.Api.Auth;
 using Blog.Api.Http;
 using Blog.Api.Security;
 using Blog.Api.Storage;
 using Blog.Api.Users;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Blog.Tests.Api;
@@ -15,8 +12,6 @@ namespace Blog.Tests.Api;
 /// <summary>The first Admin, the last Admin, and start-up refusals. Each test has its own app (own store).</summary>
 public sealed class AdminSafetyTests
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     /// <summary>An app with no bootstrapped Admin, so a test controls exactly which Admins exist.</summary>
     private static BlogApiFactory WithoutBootstrapAdmin() => new BlogApiFactory().WithSettings(("Admin:Password", ""));
 

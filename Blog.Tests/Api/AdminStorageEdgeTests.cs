@@ -7,7 +7,6 @@ using Blog.Api.Storage.LiteDB;
 using Blog.Api.Users;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Blog.Tests.Api;
 
@@ -18,8 +17,6 @@ namespace Blog.Tests.Api;
 /// </summary>
 public sealed class AdminStorageEdgeTests
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task ABusyStoreMakesAdminAccountChangesAnswer503WithRetryAfterNever500()
     {

@@ -1,14 +1,11 @@
 using Blog.Api.Auth;
 using Blog.Api.Storage;
 using Blog.Api.Users;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Blog.Tests.Api;
 
 public sealed class AuthApiTests(BlogApiFactory factory) : IClassFixture<BlogApiFactory>
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task RegisterCreatesAReaderAndSignsIn()
     {

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Blog.Api.Posts;
 using Blog.Api.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;

@@ -9,8 +9,6 @@ namespace Blog.Tests.Api;
 /// </summary>
 public sealed class DraftSlugTests(BlogApiFactory factory) : IClassFixture<BlogApiFactory>
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task AnotherAuthorsDraftDoesNotChangeTheSlugOfANewPost()
     {

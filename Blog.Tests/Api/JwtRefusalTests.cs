@@ -7,8 +7,6 @@ namespace Blog.Tests.Api;
 /// <summary>Tokens the API must refuse with 401 ProblemDetails, each differing from a valid one in one respect.</summary>
 public sealed class JwtRefusalTests(BlogApiFactory factory) : IClassFixture<BlogApiFactory>
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task AHandMadeTokenWithTheRightKeyIsAccepted()
     {

@@ -1,8 +1,6 @@
 using System.Text.Json;
 using Blog.Api.Security;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 
@@ -10,8 +8,6 @@ namespace Blog.Tests.Api;
 
 public sealed class OpenApiTests(BlogApiFactory factory) : IClassFixture<BlogApiFactory>
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     /// <summary>
     /// Every endpoint the API maps and describes, by name: a new endpoint is checked without being listed here (one
     /// without a name fails <see cref="EveryDescribedEndpointHasAName"/>).

@@ -1,8 +1,6 @@
 using Blog.Api.Comments;
 using Blog.Api.Posts;
 using Blog.Api.Storage;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Blog.Tests.Api;
 
@@ -13,8 +11,6 @@ namespace Blog.Tests.Api;
 /// </summary>
 public sealed class OutputCacheTests(CountingBlogApiFactory factory) : IClassFixture<CountingBlogApiFactory>
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task PublicPostIsServedFromTheCacheToACallerWithAToken()
     {

@@ -6,8 +6,6 @@ namespace Blog.Tests.Api;
 /// <summary>One password policy on every path that sets a password.</summary>
 public sealed class PasswordPolicyTests(BlogApiFactory factory) : IClassFixture<BlogApiFactory>
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public void TheBlocklistHoldsTheThirtyThousandPasswordsOfTheShippedList()
     {

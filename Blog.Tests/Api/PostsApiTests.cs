@@ -1,14 +1,11 @@
 using Blog.Api.Comments;
 using Blog.Api.Posts;
 using Blog.Api.Storage;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Blog.Tests.Api;
 
 public sealed class PostsApiTests(BlogApiFactory factory) : IClassFixture<BlogApiFactory>
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task SlugIsFoldedFromTheTitleAndNumberedWhenTaken()
     {

@@ -1,14 +1,8 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Blog.Tests.Api;
 
 public sealed class RateLimitTests(RateLimitFactory factory) : IClassFixture<RateLimitFactory>
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task SignInsOverTheLimitGet429WithRetryAfterAndProblemDetails()
     {

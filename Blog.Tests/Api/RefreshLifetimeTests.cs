@@ -5,8 +5,6 @@ namespace Blog.Tests.Api;
 /// <summary>Refresh behaviour that needs time to pass: each test runs an app with shortened windows and really waits.</summary>
 public sealed class RefreshLifetimeTests
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task ReusingASpentRefreshTokenAfterTheGraceWindowRevokesTheWholeFamily()
     {

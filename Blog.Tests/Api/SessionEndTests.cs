@@ -12,8 +12,6 @@ public sealed class SessionEndTests(BlogApiFactory factory) : IClassFixture<Blog
 {
     private const string NewPassword = "Another-Passw0rd-for-tests";
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task SigningOutEndsTheAccessTokenOfThatSignInAndNoOther()
     {

@@ -2,7 +2,6 @@ extern alias BlogApi;
 
 using System.Collections.Concurrent;
 using System.Globalization;
-using Blog.Api.Auth;
 using Blog.Api.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;

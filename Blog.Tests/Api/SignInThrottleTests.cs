@@ -1,12 +1,8 @@
 extern alias BlogApi;
 
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Blog.Api.Auth;
 using Blog.Api.Storage;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Blog.Tests.Api;
 
@@ -14,8 +10,6 @@ namespace Blog.Tests.Api;
 public sealed class SignInThrottleTests(SignInThrottleFactory factory) : IClassFixture<SignInThrottleFactory>
 {
     private const string Wrong = "wrong password";
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task TenParallelWrongPasswordsWithALimitOfFiveVerifyAtMostFive()

@@ -7,8 +7,6 @@ namespace Blog.Tests.Api;
 
 public sealed class UsersApiTests(BlogApiFactory factory) : IClassFixture<BlogApiFactory>
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task AProfileIsPublicAndShowsNoPrivateFields()
     {

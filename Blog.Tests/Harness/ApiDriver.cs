@@ -15,8 +15,6 @@ internal static class ApiDriver
     /// <summary>The password <see cref="RegisterAsync"/> gives unless told otherwise.</summary>
     public const string DefaultPassword = "User-Passw0rd!";
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     public static string NewUsername() => $"t{Guid.NewGuid():N}"[..16];
 
     public static string NewTitle(string prefix = "Post") => $"{prefix} {Guid.NewGuid():N}";

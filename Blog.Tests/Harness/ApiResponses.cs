@@ -7,8 +7,6 @@ namespace Blog.Tests.Harness;
 /// <summary>Reading what the API answered: typed bodies, RFC 9457 problems, caching headers.</summary>
 internal static class ApiResponses
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     /// <summary>Asserts an RFC 9457 body with the response's status and returns it.</summary>
     public static async Task<ProblemDetails> ReadProblemAsync(this HttpResponseMessage response)
     {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Trace;
@@ -87,8 +86,6 @@ public sealed class TracingDefaultsTests
     // The instrumentation's tag for the request's path; other tests' hosts in this process are seen too, so spans are
     // told apart by it.
     private static string? UrlPath(Activity span) => span.GetTagItem("url.path") as string;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static IHost BuildHost(string applicationName, string? tracesSampler)
     {

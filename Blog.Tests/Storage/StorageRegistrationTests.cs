@@ -2,9 +2,7 @@ using Blog.Api.Storage;
 using Blog.Api.Storage.LiteDB;
 using Blog.Api.Storage.MongoDB;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using MongoDB.Driver;
 
@@ -14,8 +12,6 @@ namespace Blog.Tests.Storage;
 public sealed class StorageRegistrationTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("blog-storage-registration-").FullName;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 

@@ -2,7 +2,6 @@ using System.Text;
 using Blog.Web.Api;
 using Blog.Web.Components.Pages;
 using Bunit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Blog.Tests.Web;
 

@@ -5,8 +5,6 @@ namespace Blog.Tests.Web;
 /// <summary>Success notices after a redirect come from fixed codes: a link cannot make the site say something.</summary>
 public sealed class NoticeTests(BlogWebFactory web) : IClassFixture<BlogWebFactory>
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task TheAdminUsersPageShowsOnlyItsOwnNoticesNeverTextFromTheUrl()
     {

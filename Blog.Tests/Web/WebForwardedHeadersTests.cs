@@ -1,8 +1,5 @@
 extern alias BlogWeb;
 
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Blog.Tests.Web;
 

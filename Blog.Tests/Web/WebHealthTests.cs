@@ -1,5 +1,4 @@
 using Blog.Web.Api;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Blog.Tests.Web;

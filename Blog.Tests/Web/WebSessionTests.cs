@@ -6,8 +6,6 @@ namespace Blog.Tests.Web;
 /// <summary>The web's sign-in session against the real API, in memory: sign-out, sessions ended elsewhere, two tabs.</summary>
 public sealed class WebSessionTests(BlogWebFactory web) : IClassFixture<BlogWebFactory>
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task ASignOutPostWithoutAnAntiforgeryTokenIsRefusedAndTheSessionStays()
     {
