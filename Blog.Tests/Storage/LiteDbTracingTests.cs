@@ -66,8 +66,6 @@ public sealed class LiteDbTracingTests(LiteDbFixture fixture) : IClassFixture<Li
 
     public static TheoryData<string> OperationNames => [.. Operations.Keys];
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     public async ValueTask InitializeAsync()
     {
         _stores = await fixture.ResetAsync(Ct);
@@ -152,51 +150,15 @@ public sealed class LiteDbTracingTests(LiteDbFixture fixture) : IClassFixture<Li
         }
     }
 
-    private static User NewUser(string id, string username) => new()
-    {
-        Id = id,
-        Username = username,
-        NormalizedUsername = username,
-        Email = $"{username}@example.com",
-        NormalizedEmail = $"{username}@example.com",
-        DisplayName = username,
-        Role = Roles.Reader,
-        PasswordHash = "hash",
-        CreatedAt = Now,
-    };
+    private static User NewUser(string id, string username) => TestDocuments.User(id, username, Now);
 
-    private static Post NewPost(string id, string slug) => new()
-    {
-        Id = id,
-        Slug = slug,
-        Title = $"Title of {slug}",
-        Tags = ["dotnet"],
-        Status = PostStatus.Published,
-        AuthorId = "u1",
-        CreatedAt = Now,
-        UpdatedAt = Now,
-        PublishedAt = Now,
-    };
+    private static Post NewPost(string id, string slug) => TestDocuments.Post(id, slug, Now);
 
-    private static Comment NewComment(string id) => new() { Id = id, PostId = "p1", AuthorId = "u1", Body = "Nice post.", CreatedAt = Now };
+    private static Comment NewComment(string id) => TestDocuments.Comment(id, Now);
 
-    private static RefreshToken NewToken(string id) => new()
-    {
-        Id = id,
-        TokenHash = $"hash-{id}",
-        UserId = "u1",
-        FamilyId = "f1",
-        CreatedAt = Now,
-        ExpiresAt = Now.AddDays(7),
-    };
+    private static RefreshToken NewToken(string id) => TestDocuments.Token(id, Now);
 
-    private static RefreshFamily NewFamily(string id) => new()
-    {
-        Id = id,
-        UserId = "u1",
-        CreatedAt = Now,
-        ExpiresAt = Now.AddDays(30),
-    };
+    private static RefreshFamily NewFamily(string id) => TestDocuments.Family(id, Now);
 
     /// <summary>Records the stopped <c>Blog.Storage</c> activities of the whole process (listeners are global).</summary>
     private sealed class SpanRecorder : IDisposable

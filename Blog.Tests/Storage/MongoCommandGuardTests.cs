@@ -25,8 +25,6 @@ public sealed class MongoCommandGuardTests
         // before anything (the canned documents here) makes the driver build and freeze a class map.
         System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(MongoContext).TypeHandle);
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     /// <summary>How each store method is driven, by "Interface.Method"; several calls where a method has several paths.</summary>
     private static readonly Dictionary<string, Func<StoreSet, Task>> Drivers = new()
     {
@@ -372,58 +370,13 @@ public sealed class MongoCommandGuardTests
         return Matches(1) || Matches(-1);
     }
 
-    private static User NewUser(string id) => new()
-    {
-        Id = id,
-        Username = id,
-        NormalizedUsername = id,
-        Email = $"{id}@example.com",
-        NormalizedEmail = $"{id}@example.com",
-        DisplayName = $"Display {id}",
-        Role = Roles.Reader,
-        PasswordHash = "hash",
-        CreatedAt = Now,
-    };
+    private static User NewUser(string id) => TestDocuments.User(id, id, Now, displayName: $"Display {id}");
 
-    private static Post NewPost(string id) => new()
-    {
-        Id = id,
-        Slug = $"slug-{id}",
-        Title = "Title",
-        Body = "Body words",
-        Tags = ["aspire"],
-        Status = PostStatus.Published,
-        AuthorId = "u1",
-        CreatedAt = Now,
-        UpdatedAt = Now,
-        PublishedAt = Now,
-    };
+    private static Post NewPost(string id) => TestDocuments.Post(id, $"slug-{id}", Now, tag: "aspire", body: "Body words");
 
-    private static Comment NewComment(string id) => new()
-    {
-        Id = id,
-        PostId = "p1",
-        AuthorId = "u1",
-        Body = "Nice.",
-        CreatedAt = Now,
-    };
+    private static Comment NewComment(string id) => TestDocuments.Comment(id, Now);
 
-    private static RefreshToken NewToken(string id) => new()
-    {
-        Id = id,
-        TokenHash = $"hash-{id}",
-        UserId = "u1",
-        FamilyId = "f1",
-        CreatedAt = Now,
-        ExpiresAt = Now.AddDays(7),
-    };
+    private static RefreshToken NewToken(string id) => TestDocuments.Token(id, Now);
 
-    private static RefreshFamily NewFamily(string id) => new()
-    {
-        Id = id,
-        UserId = "u1",
-        SessionVersion = 2,
-        CreatedAt = Now,
-        ExpiresAt = Now.AddDays(30),
-    };
+    private static RefreshFamily NewFamily(string id) => TestDocuments.Family(id, Now, sessionVersion: 2);
 }

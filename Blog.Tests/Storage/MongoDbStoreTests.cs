@@ -13,11 +13,9 @@ public sealed class MongoDbOnlyStoreTests(MongoDbFixture fixture) : IClassFixtur
 {
     private StoreSet _stores = null!;
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     public async ValueTask InitializeAsync()
     {
-        Assert.SkipWhen(fixture.SkipReason is not null, fixture.SkipReason ?? "");
+        TestEnvironment.SkipIfMissing(fixture.SkipReason);
         _stores = await fixture.ResetAsync(Ct);
     }
 
@@ -103,16 +101,6 @@ public sealed class MongoDbOnlyStoreTests(MongoDbFixture fixture) : IClassFixtur
         Assert.Equal([old.Id], (await _stores.Users.ListAsync("hopper", 1, 10, Ct)).Items.Select(u => u.Id));
     }
 
-    private static User NewAdmin(string username) => new()
-    {
-        Id = Guid.NewGuid().ToString("N"),
-        Username = username,
-        NormalizedUsername = username,
-        Email = $"{username}@example.com",
-        NormalizedEmail = $"{username}@example.com",
-        DisplayName = username,
-        Role = Roles.Admin,
-        PasswordHash = "hash",
-        CreatedAt = DateTime.UtcNow,
-    };
+    private static User NewAdmin(string username) =>
+        TestDocuments.User(Guid.NewGuid().ToString("N"), username, DateTime.UtcNow, Roles.Admin);
 }
