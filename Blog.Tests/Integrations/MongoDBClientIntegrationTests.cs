@@ -1,24 +1,16 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using Aspire.MongoDB.Driver;
 using Blog.Api.Storage;
 using Blog.Api.Storage.LiteDB;
 using Blog.Api.Storage.MongoDB;
 using Blog.Tests.Storage;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MongoDB.Bson;
 using MongoDB.Bson.Serialization;
 using MongoDB.Driver;
-using MongoDB.Driver.Core.Clusters;
-using MongoDB.Driver.Core.Connections;
-using MongoDB.Driver.Core.Events;
-using MongoDB.Driver.Core.Servers;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 
@@ -30,8 +22,6 @@ namespace Blog.Tests.Integrations;
 /// </summary>
 public sealed class MongoDBClientIntegrationTests
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public void AMissingConnectionStringThrowsNamingTheConnectionAndWhereToSetIt()
     {
@@ -251,9 +241,8 @@ public sealed class MongoDBClientIntegrationTests
     [Fact]
     public async Task OnAServerEachCommandShowsOnceUnderItsOperation()
     {
-        var connectionString = Environment.GetEnvironmentVariable(MongoDbFixture.EnvironmentVariable);
-        Assert.SkipWhen(string.IsNullOrWhiteSpace(connectionString),
-            $"needs a MongoDB server: set {MongoDbFixture.EnvironmentVariable} (see README, Tests)");
+        var connectionString = TestEnvironment.SkipUnlessConfigured(
+            MongoDbFixture.EnvironmentVariable, $"needs a MongoDB server: set {MongoDbFixture.EnvironmentVariable} (see README, Tests)");
         using var host = BuildTracedHost(new() { ["ConnectionStrings:blogdb"] = connectionString }, out var ended);
         var client = host.Services.GetRequiredService<IMongoClient>();
 

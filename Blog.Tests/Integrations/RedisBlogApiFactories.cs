@@ -1,6 +1,4 @@
 using System.Net.Sockets;
-using Blog.Api.Storage;
-using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using Blog.Tests.Api;
 
@@ -11,7 +9,11 @@ public sealed class RealRedisBlogApiFactory : BlogApiFactory
 {
     public const string EnvironmentVariable = "BLOG_TEST_REDIS";
 
-    public static string? ConnectionString => Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } value ? value : null;
+    public static string? ConnectionString => TestEnvironment.Value(EnvironmentVariable);
+
+    /// <summary>The Redis connection string; without one the running test is skipped, saying what to set.</summary>
+    public static string SkipUnlessConfigured() => TestEnvironment.SkipUnlessConfigured(
+        EnvironmentVariable, $"{EnvironmentVariable} is not set: no Redis to test against (.ci/run starts one and sets it).");
 
     public RealRedisBlogApiFactory() => WithSettings(("ConnectionStrings:cache", ConnectionString));
 }

@@ -8,14 +8,11 @@ namespace Blog.Tests.Integrations;
 [Collection(SharedRedisCollection.Name)]
 public sealed class RedisOutputCacheTests(RealRedisBlogApiFactory factory) : IClassFixture<RealRedisBlogApiFactory>
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task CachedPostLivesInRedisIsSharedWithTokenCallersAndIsEvictedByAWrite()
     {
-        Assert.SkipWhen(RealRedisBlogApiFactory.ConnectionString is null,
-            $"{RealRedisBlogApiFactory.EnvironmentVariable} is not set: no Redis to test against (.ci/run starts one and sets it).");
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(RealRedisBlogApiFactory.ConnectionString!);
+        var connectionString = RealRedisBlogApiFactory.SkipUnlessConfigured();
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(connectionString);
         var author = await factory.CreateClientAsync(Roles.Author);
         var post = await author.CreatePostAsync();
         var path = $"/api/posts/{post.Slug}";
@@ -40,8 +37,7 @@ public sealed class RedisOutputCacheTests(RealRedisBlogApiFactory factory) : ICl
     [Fact]
     public async Task HealthIsHealthyWithRedisUp()
     {
-        Assert.SkipWhen(RealRedisBlogApiFactory.ConnectionString is null,
-            $"{RealRedisBlogApiFactory.EnvironmentVariable} is not set: no Redis to test against (.ci/run starts one and sets it).");
+        RealRedisBlogApiFactory.SkipUnlessConfigured();
 
         var response = await factory.CreateClient().GetAsync("/health", Ct);
 
@@ -58,8 +54,6 @@ public sealed class RedisOutputCacheTests(RealRedisBlogApiFactory factory) : ICl
 
 public sealed class RedisDownTests(RedisDownBlogApiFactory factory) : IClassFixture<RedisDownBlogApiFactory>
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task ReadsAndWritesSucceedQuicklyAndHealthIsDegradedWhenRedisIsDown()
     {
@@ -144,8 +138,7 @@ public sealed class RedisOutageTests(RedisBehindProxyBlogApiFactory factory) : I
     /// </summary>
     private async Task<(HttpClient Author, string Path, IConnectionMultiplexer Redis)> UnpublishACachedPostWhileRedisIsCutAsync()
     {
-        Assert.SkipWhen(factory.Proxy is null,
-            $"{RealRedisBlogApiFactory.EnvironmentVariable} is not set: no Redis to test against (.ci/run starts one and sets it).");
+        RealRedisBlogApiFactory.SkipUnlessConfigured(); // the factory made its proxy to that Redis
         var author = await factory.CreateClientAsync(Roles.Author);
         var post = await author.CreatePostAsync();
         var path = $"/api/posts/{post.Slug}";
@@ -177,8 +170,7 @@ public sealed class RedisRaceTests(RedisCountingBlogApiFactory factory) : IClass
     [Fact]
     public async Task AReadRacingAnUnpublishIsNotServedFromRedisAfterIt()
     {
-        Assert.SkipWhen(RealRedisBlogApiFactory.ConnectionString is null,
-            $"{RealRedisBlogApiFactory.EnvironmentVariable} is not set: no Redis to test against (.ci/run starts one and sets it).");
+        RealRedisBlogApiFactory.SkipUnlessConfigured();
         var author = await factory.CreateClientAsync(Roles.Author);
         var post = await author.CreatePostAsync();
         var path = $"/api/posts/{post.Slug}";

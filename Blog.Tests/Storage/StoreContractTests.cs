@@ -19,8 +19,6 @@ public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
 
     private StoreSet _stores = null!;
 
-    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     private IUserStore Users => _stores.Users;
     private IPostStore Posts => _stores.Posts;
     private ICommentStore Comments => _stores.Comments;
@@ -29,7 +27,7 @@ public abstract class StoreContractTests(IStoreFixture fixture) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Assert.SkipWhen(fixture.SkipReason is not null, fixture.SkipReason ?? "");
+        TestEnvironment.SkipIfMissing(fixture.SkipReason);
         _stores = await fixture.ResetAsync(Ct);
     }
 

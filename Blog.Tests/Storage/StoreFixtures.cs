@@ -102,12 +102,12 @@ public sealed class MongoDbFixture : IStoreFixture, IAsyncLifetime
 {
     public const string EnvironmentVariable = "BLOG_TEST_MONGODB";
 
-    private readonly string? _connectionString = Environment.GetEnvironmentVariable(EnvironmentVariable);
+    private readonly string? _connectionString = TestEnvironment.Value(EnvironmentVariable);
     private MongoClient? _client;
     private MongoContext? _context;
     private StoreSet? _stores;
 
-    public string? SkipReason => string.IsNullOrWhiteSpace(_connectionString)
+    public string? SkipReason => _connectionString is null
         ? $"no MongoDB server: set {EnvironmentVariable}=mongodb://... to run"
         : null;
 

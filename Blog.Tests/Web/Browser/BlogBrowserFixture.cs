@@ -50,8 +50,8 @@ public sealed class BlogBrowserFixture : IAsyncLifetime
 
         var ct = TestContext.Current.CancellationToken;
         var dataDirectory = Directory.CreateTempSubdirectory("blog-web-e2e-").FullName;
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Blog_AppHost>(
-            AppHostArgs.Create("embedded", "memory", dataDirectory, $"--Parameters:dataprotection-certificate={_webKeysCertificate}"), ct);
+        var builder = await AppHostArgs.CreateModelBuilderAsync(
+            "embedded", "memory", dataDirectory, $"--Parameters:dataprotection-certificate={_webKeysCertificate}");
 
         // Every browser and every setup call comes from 127.0.0.1: lift the per-IP limits for this run, and make the
         // access token short-lived so the web's refresh in OnValidatePrincipal runs many times during the scenarios.
@@ -104,7 +104,7 @@ public sealed class BlogBrowserFixture : IAsyncLifetime
         }
     }
 
-    public void SkipIfUnavailable() => Assert.SkipWhen(SkipReason is not null, SkipReason ?? "");
+    public void SkipIfUnavailable() => TestEnvironment.SkipIfMissing(SkipReason);
 
     /// <summary>A fresh browser (own cookies) at <paramref name="width"/> px, with bounded waits and page problems recorded.</summary>
     public async Task<BrowserSession> NewSessionAsync(int width = 1280, int height = 900)
