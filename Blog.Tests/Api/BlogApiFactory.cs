@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Mvc.Testing.Handlers;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Blog.Tests.Api;
 
@@ -66,6 +65,14 @@ public class BlogApiFactory : WebApplicationFactory<BlogApi::Program>
 
         return this;
     }
+
+    /// <summary>
+    /// Sets the rate limit <paramref name="policy"/> (<c>Auth</c>, <c>Writes</c>, <c>Refresh</c> or <c>Reads</c>, the
+    /// <c>RateLimits:{policy}</c> section) to <paramref name="permitLimit"/> per <paramref name="window"/>; returns this factory.
+    /// </summary>
+    public BlogApiFactory WithRateLimit(string policy, int permitLimit, TimeSpan window) => WithSettings(
+        ($"RateLimits:{policy}:PermitLimit", permitLimit.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        ($"RateLimits:{policy}:Window", window.ToString("c", System.Globalization.CultureInfo.InvariantCulture)));
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

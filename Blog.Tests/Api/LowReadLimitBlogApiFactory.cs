@@ -5,7 +5,5 @@ public sealed class LowReadLimitBlogApiFactory : BlogApiFactory
 {
     public const int Limit = 3;
 
-    public LowReadLimitBlogApiFactory() => WithSettings(
-        ("RateLimits:Reads:PermitLimit", Limit.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-        ("RateLimits:Reads:Window", "00:10:00"));
+    public LowReadLimitBlogApiFactory() => WithRateLimit("Reads", Limit, TimeSpan.FromMinutes(10));
 }

@@ -5,9 +5,6 @@ public sealed class LowWriteLimitBlogApiFactory : BlogApiFactory
 {
     public const int Limit = 3;
 
-    public LowWriteLimitBlogApiFactory() => WithSettings(
-        ("RateLimits:Writes:PermitLimit", Limit.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-        ("RateLimits:Writes:Window", "00:10:00"),
-        ("RateLimits:Refresh:PermitLimit", Limit.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-        ("RateLimits:Refresh:Window", "00:10:00"));
+    public LowWriteLimitBlogApiFactory() => WithRateLimit("Writes", Limit, TimeSpan.FromMinutes(10))
+        .WithRateLimit("Refresh", Limit, TimeSpan.FromMinutes(10));
 }

@@ -1,6 +1,4 @@
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Blog.Tests.Api;
 
@@ -15,8 +13,7 @@ public sealed class RateLimitFactory : BlogApiFactory
     /// <summary>The web's proof (<see cref="ProxyProof"/>) this app accepts.</summary>
     public const string ProxySecret = "rate-limit-tests-proxy-secret-0123456789abcdef";
 
-    public RateLimitFactory() => WithSettings(
-        ("RateLimits:Auth:PermitLimit", "3"), ("RateLimits:Auth:Window", "00:01:00"), ("ForwardedHeaders:ProxySecret", ProxySecret));
+    public RateLimitFactory() => WithRateLimit("Auth", 3, TimeSpan.FromMinutes(1)).WithSettings(("ForwardedHeaders:ProxySecret", ProxySecret));
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
