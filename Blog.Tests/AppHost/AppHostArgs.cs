@@ -1,3 +1,5 @@
+using Aspire.Hosting.Testing;
+
 namespace Blog.Tests.AppHost;
 
 /// <summary>
@@ -31,4 +33,9 @@ internal static class AppHostArgs
         "--Parameters:proxy-secret=ProxySecretForTestsOnly0123456789abcdefghijklmnop",
         .. extra,
     ];
+
+    /// <summary>The AppHost's application model built with <see cref="Create"/>'s arguments; nothing is started.</summary>
+    public static Task<IDistributedApplicationTestingBuilder> CreateModelBuilderAsync(
+        string database, string cache, string dataDirectory, params string[] extra) =>
+        DistributedApplicationTestingBuilder.CreateAsync<Projects.Blog_AppHost>(Create(database, cache, dataDirectory, extra), Ct);
 }

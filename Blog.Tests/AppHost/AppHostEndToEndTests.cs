@@ -1,10 +1,7 @@
 using System.Net.Http.Headers;
 using Aspire.Hosting;
-using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Blog.AppHost.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -19,7 +16,6 @@ namespace Blog.Tests.AppHost;
 public class AppHostEndToEndTests
 {
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromMinutes(4);
-    private static readonly CancellationToken s_ct = TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task EmbeddedStoreAndMemoryCacheServeThePostsThroughTheWeb()
@@ -40,15 +36,15 @@ public class AppHostEndToEndTests
         await using var app = await StartAsync("embedded", "memory", "--Parameters:admin-username=siteadmin");
 
         using var api = app.CreateHttpClient("api");
-        var login = await api.PostAsJsonAsync("/api/auth/login", new { login = "siteadmin", password = AppHostArgs.AdminPassword }, s_ct);
+        var login = await api.PostAsJsonAsync("/api/auth/login", new { login = "siteadmin", password = AppHostArgs.AdminPassword }, Ct);
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-        var tokens = await login.Content.ReadFromJsonAsync<TokenBody>(s_ct);
+        var tokens = await login.Content.ReadFromJsonAsync<TokenBody>(Ct);
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens!.AccessToken);
 
-        var me = await api.GetFromJsonAsync<MeBody>("/api/auth/me", s_ct);
+        var me = await api.GetFromJsonAsync<MeBody>("/api/auth/me", Ct);
         Assert.Equal(("siteadmin", "Admin"), (me!.Username, me.Role));
 
-        var old = await app.CreateHttpClient("api").PostAsJsonAsync("/api/auth/login", new { login = "admin", password = AppHostArgs.AdminPassword }, s_ct);
+        var old = await app.CreateHttpClient("api").PostAsJsonAsync("/api/auth/login", new { login = "admin", password = AppHostArgs.AdminPassword }, Ct);
         Assert.Equal(HttpStatusCode.Unauthorized, old.StatusCode);
     }
 
@@ -87,27 +83,26 @@ public class AppHostEndToEndTests
     private static async Task<DistributedApplication> StartAsync(string database, string cache, params string[] extra)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("blog-apphost-").FullName;
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Blog_AppHost>(
-            AppHostArgs.Create(database, cache, dataDirectory, extra), s_ct);
+        var builder = await AppHostArgs.CreateModelBuilderAsync(database, cache, dataDirectory, extra);
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
         // Resource logs are in the dashboard when run by hand; in test output only what went wrong.
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Aspire.Hosting", LogLevel.Warning));
 
-        var app = await builder.BuildAsync(s_ct).WaitAsync(s_startTimeout, s_ct);
-        await app.StartAsync(s_ct).WaitAsync(s_startTimeout, s_ct);
-        await app.ResourceNotifications.WaitForResourceHealthyAsync("api", s_ct).WaitAsync(s_startTimeout, s_ct);
-        await app.ResourceNotifications.WaitForResourceHealthyAsync("web", s_ct).WaitAsync(s_startTimeout, s_ct);
+        var app = await builder.BuildAsync(Ct).WaitAsync(s_startTimeout, Ct);
+        await app.StartAsync(Ct).WaitAsync(s_startTimeout, Ct);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("api", Ct).WaitAsync(s_startTimeout, Ct);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("web", Ct).WaitAsync(s_startTimeout, Ct);
         return app;
     }
 
     private static async Task<HealthResponse> GetHealthAsync(DistributedApplication app)
     {
         using var api = app.CreateHttpClient("api");
-        var response = await api.GetAsync("/health", s_ct);
+        var response = await api.GetAsync("/health", Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var health = await response.Content.ReadFromJsonAsync<HealthResponse>(s_ct);
+        var health = await response.Content.ReadFromJsonAsync<HealthResponse>(Ct);
         Assert.NotNull(health);
         Assert.Equal("Healthy", health.Status);
         return health;
@@ -116,9 +111,9 @@ public class AppHostEndToEndTests
     private static async Task AssertWebShowsAPostCreatedThroughTheApiAsync(DistributedApplication app)
     {
         using var api = app.CreateHttpClient("api");
-        var login = await api.PostAsJsonAsync("/api/auth/login", new { login = AppHostArgs.AdminUsername, password = AppHostArgs.AdminPassword }, s_ct);
+        var login = await api.PostAsJsonAsync("/api/auth/login", new { login = AppHostArgs.AdminUsername, password = AppHostArgs.AdminPassword }, Ct);
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-        var tokens = await login.Content.ReadFromJsonAsync<TokenBody>(s_ct);
+        var tokens = await login.Content.ReadFromJsonAsync<TokenBody>(Ct);
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens!.AccessToken);
 
         var title = $"Hello from the end-to-end test {Guid.NewGuid():N}";
@@ -129,24 +124,24 @@ public class AppHostEndToEndTests
             body = "It *works*.",
             tags = new[] { "aspire" },
             publish = true,
-        }, s_ct);
+        }, Ct);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
 
         using var web = app.CreateHttpClient("web");
-        var page = await web.GetStringAsync("/", s_ct);
+        var page = await web.GetStringAsync("/", Ct);
         Assert.Contains(title, page);
     }
 
     private static async Task AssertOutputCacheEntriesAreInRedisAsync(DistributedApplication app)
     {
         // The default user is off (RedisAclExtensions): look as the admin user, whose password is the container's.
-        var connectionString = await app.GetConnectionStringAsync("cache", s_ct);
+        var connectionString = await app.GetConnectionStringAsync("cache", Ct);
         await using var redis = await ConnectionMultiplexer.ConnectAsync($"{connectionString},user={RedisAclExtensions.AdminUser}");
         var server = redis.GetServers().Single();
         await redis.GetDatabase().ExecuteAsync("FLUSHALL");
 
         using var api = app.CreateHttpClient("api");
-        var first = await api.GetAsync("/api/posts", s_ct);
+        var first = await api.GetAsync("/api/posts", Ct);
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
 
         var keys = server.Keys(pattern: "*").Select(k => k.ToString()).ToArray();

@@ -1,7 +1,6 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
-using Blog.AppHost.Hosting.MongoDB;
 using Blog.AppHost.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -13,8 +12,6 @@ namespace Blog.Tests.AppHost;
 /// <summary>The application model the AppHost builds in each infrastructure choice. Nothing is started.</summary>
 public class AppHostModelTests
 {
-    private static readonly CancellationToken s_ct = TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task EmbeddedAndMemoryRunOnlyTheTwoProjects()
     {
@@ -142,7 +139,7 @@ public class AppHostModelTests
         await using var configured = await CreateBuilderAsync("embedded", "memory",
             "--Parameters:admin-username=siteadmin", "--Parameters:admin-email=site@blog.test");
         await using var defaults = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Blog_AppHost>(
-            ["--Blog:Database=embedded", "--Blog:Cache=memory", $"--Blog:EmbeddedDataDirectory={Path.GetTempPath()}"], s_ct);
+            ["--Blog:Database=embedded", "--Blog:Cache=memory", $"--Blog:EmbeddedDataDirectory={Path.GetTempPath()}"], Ct);
 
         Assert.Equal("siteadmin", await ParameterValueAsync(configured, "admin-username"));
         Assert.Equal("site@blog.test", await ParameterValueAsync(configured, "admin-email"));
@@ -160,66 +157,14 @@ public class AppHostModelTests
         Assert.Equal(["api_http_/health_200_check"], HealthChecksOf(builder, "api"));
 
         // A key without a registration is a check Aspire cannot run: the resource would never be reported healthy.
-        await using var app = await builder.BuildAsync(s_ct);
+        await using var app = await builder.BuildAsync(Ct);
         var registered = app.Services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations.Select(r => r.Name);
         Assert.Contains("web_http_/health_200_check", registered);
         Assert.Contains("api_http_/health_200_check", registered);
     }
 
-    [Fact]
-    public async Task TheMongoUriPropertyCarriesAuthSourceAndTheDatabaseNameIsUrlEncoded()
-    {
-        var builder = DistributedApplication.CreateBuilder(["--Parameters:m-password=pw"]);
-        var server = builder.AddMongoDB("m");
-        var database = server.AddDatabase("db", "my db");
-
-        var serverUri = Assert.Single(((IResourceWithConnectionString)server.Resource).GetConnectionProperties(), p => p.Key == "Uri").Value;
-        var databaseUri = Assert.Single(((IResourceWithConnectionString)database.Resource).GetConnectionProperties(), p => p.Key == "Uri").Value;
-
-        Assert.Equal("mongodb://admin:{m-password.value}@{m.bindings.tcp.host}:{m.bindings.tcp.port}/?authSource=admin&authMechanism=SCRAM-SHA-256",
-            serverUri.ValueExpression);
-        Assert.Equal("mongodb://admin:{m-password.value}@{m.bindings.tcp.host}:{m.bindings.tcp.port}/my%20db?authSource=admin&authMechanism=SCRAM-SHA-256",
-            databaseUri.ValueExpression);
-        Assert.Equal(databaseUri.ValueExpression, database.Resource.ConnectionStringExpression.ValueExpression);
-    }
-
-    [Fact]
-    public void TheMongoDBHostingStandInHasOnlyTheOfficialPackagesPublicApi()
-    {
-        // Aspire.Hosting.MongoDB's public surface (13.6) that this stand-in implements; anything more would break the
-        // one-line switch to the official package. The blog's application user is internal (MongoDBApplicationUser).
-        var extensions = typeof(MongoDBBuilderExtensions).GetMembers(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.DeclaredOnly)
-            .Select(m => m.Name).Distinct().Order();
-        Assert.Equal(["AddDatabase", "AddMongoDB", "WithDataBindMount", "WithDataVolume", "WithInitFiles"], extensions);
-
-        var publicTypes = typeof(MongoDBBuilderExtensions).Assembly.GetExportedTypes()
-            .Where(t => t.Namespace is "Aspire.Hosting" or "Aspire.Hosting.ApplicationModel" && t.Name.Contains("Mongo", StringComparison.Ordinal))
-            .Select(t => t.Name).Order();
-        Assert.Equal(["MongoDBBuilderExtensions", "MongoDBDatabaseResource", "MongoDBServerResource"], publicTypes);
-    }
-
-    [Fact]
-    public async Task TheAppHostsMongoPingHealthCheckIsOneInstanceWithOneClient()
-    {
-        await using var builder = await CreateBuilderAsync("mongodb", "memory");
-        await using var app = await builder.BuildAsync(s_ct);
-        var registrations = app.Services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations;
-
-        foreach (var name in new[] { "mongo_check", "blogdb_check" })
-        {
-            var registration = Assert.Single(registrations, r => r.Name == name);
-            Assert.Same(registration.Factory(app.Services), registration.Factory(app.Services));
-        }
-
-        var check = new MongoPingHealthCheck(() => "mongodb://127.0.0.1:1/blogdb?serverSelectionTimeoutMS=100&connectTimeoutMS=100");
-        var context = new HealthCheckContext { Registration = new HealthCheckRegistration("m", check, HealthStatus.Unhealthy, null) };
-        Assert.Equal(HealthStatus.Unhealthy, (await check.CheckHealthAsync(context, s_ct)).Status);
-        Assert.Equal(HealthStatus.Unhealthy, (await check.CheckHealthAsync(context, s_ct)).Status);
-        Assert.Equal(1, check.ClientsBuilt);
-    }
-
     private static async Task<string?> ParameterValueAsync(IDistributedApplicationTestingBuilder builder, string name) =>
-        await Assert.IsType<ParameterResource>(Resource(builder, name)).GetValueAsync(s_ct);
+        await Assert.IsType<ParameterResource>(Resource(builder, name)).GetValueAsync(Ct);
 
     private static IConfiguration Config(string database, string cache) =>
         new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -229,8 +174,7 @@ public class AppHostModelTests
         }).Build();
 
     private static Task<IDistributedApplicationTestingBuilder> CreateBuilderAsync(string database, string cache, params string[] extra) =>
-        DistributedApplicationTestingBuilder.CreateAsync<Projects.Blog_AppHost>(
-            AppHostArgs.Create(database, cache, Path.GetTempPath(), extra), s_ct);
+        AppHostArgs.CreateModelBuilderAsync(database, cache, Path.GetTempPath(), extra);
 
     private static IResource Resource(IDistributedApplicationTestingBuilder builder, string name) =>
         Assert.Single(builder.Resources, r => r.Name == name);
@@ -246,7 +190,7 @@ public class AppHostModelTests
     {
         var result = await ExecutionConfigurationBuilder.Create(Resource(builder, name))
             .WithEnvironmentVariablesConfig()
-            .BuildAsync(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish), NullLogger.Instance, s_ct);
+            .BuildAsync(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish), NullLogger.Instance, Ct);
         Assert.Null(result.Exception);
         return result.EnvironmentVariables.ToDictionary(e => e.Key, e => e.Value);
     }
