@@ -4,6 +4,7 @@ using Blog.Api.Http;
 using Blog.Api.Posts;
 using Blog.Api.Security;
 using Blog.Api.Storage;
+using Blog.Api.Users;
 
 namespace Blog.Api;
 
@@ -19,6 +20,9 @@ internal static class ApplicationServiceExtensions
         builder.AddBlogSecurity();
         builder.AddBlogOpenApi();
         builder.Services.AddScoped<Authors>();
+        builder.Services.AddSingleton<UserSessions>();
+        builder.Services.AddScoped<PostAccess>();
+        builder.Services.AddScoped<PostPublishing>();
         builder.AddBenchCeiling();
     }
 

@@ -16,9 +16,9 @@ public static class AuthApi
     /// <c>/api/auth</c>: register, login, refresh, logout, me. Register and login are rate limited per client IP;
     /// password attempts are also counted per login and per device by <see cref="SignInGuard"/> (see <see cref="SignInThrottleOptions"/>).
     /// </summary>
-    public static RouteGroupBuilder MapAuthApi(this IEndpointRouteBuilder routes)
+    public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
-        var group = routes.MapGroup("/api/auth").WithTags("Auth");
+        var group = app.MapGroup("/api/auth").WithTags("Auth");
 
         group.MapPost("/register", RegisterAsync)
             .RequireRateLimiting(RateLimitPolicies.Auth)
@@ -65,23 +65,16 @@ public static class AuthApi
             .WithSummary("The signed-in user")
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
-        return group;
+        return app;
     }
 
     private static async Task<Results<Created<AuthResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
-        RegisterRequest request,
-        IUserStore users,
-        IPasswordHasher<User> hasher,
-        PasswordPolicy passwords,
-        TokenService tokens,
-        DeviceTokens devices,
-        TimeProvider time,
-        CancellationToken ct)
+        RegisterRequest request, [AsParameters] AuthServices services, [AsParameters] PasswordServices passwords, CancellationToken ct)
     {
         var email = request.Email.Trim();
-        if (passwords.Check(request.Password, request.Username, email) is { } reason)
+        if (passwords.Policy.Check(request.Password, request.Username, email) is { } reason)
         {
-            return PasswordRefused("password", reason);
+            return PasswordPolicy.Refused("password", reason);
         }
 
         var user = new User
@@ -94,38 +87,32 @@ public static class AuthApi
             DisplayName = string.IsNullOrWhiteSpace(request.DisplayName) ? request.Username : request.DisplayName.Trim(),
             Role = Roles.Reader,
             PasswordHash = "",
-            CreatedAt = time.GetUtcNowForStorage(),
+            CreatedAt = services.Clock.GetUtcNowForStorage(),
         };
-        user.PasswordHash = hasher.HashPassword(user, request.Password);
+        user.PasswordHash = passwords.Hasher.HashPassword(user, request.Password);
 
         try
         {
-            await users.CreateAsync(user, ct);
+            await services.Users.CreateAsync(user, ct);
         }
         catch (DuplicateKeyException ex)
         {
             return Duplicate(ex.Field);
         }
 
-        var pair = await tokens.IssueAsync(user, familyId: null, ct);
-        return TypedResults.Created($"/api/users/{Uri.EscapeDataString(user.Username)}", ToResponse(user, pair, devices.Issue(user.Id)));
+        var pair = await services.Tokens.IssueAsync(user, familyId: null, ct);
+        return TypedResults.Created($"/api/users/{Uri.EscapeDataString(user.Username)}", ToResponse(user, pair, services.Devices.Issue(user.Id)));
     }
 
     private static async Task<Results<Ok<AuthResponse>, ProblemHttpResult>> LoginAsync(
-        LoginRequest request,
-        IUserStore users,
-        IPasswordHasher<User> hasher,
-        TokenService tokens,
-        SignInGuard guard,
-        DeviceTokens devices,
-        HttpContext http,
-        CancellationToken ct)
+        LoginRequest request, [AsParameters] AuthServices services, [AsParameters] PasswordServices passwords, HttpContext http, CancellationToken ct)
     {
         var login = request.Login.Trim();
-        var user = await users.FindByLoginAsync(login, ct);
+        var user = await services.Users.FindByLoginAsync(login, ct);
+        var hasher = passwords.Hasher;
 
         // Counted before anything is verified, for unknown logins too: over the limit nothing is checked at all.
-        var permit = await guard.CountAttemptAsync(login, user, request.DeviceToken, ct);
+        var permit = await passwords.Guard.CountAttemptAsync(login, user, request.DeviceToken, ct);
         if (!permit.Allowed)
         {
             return SignInGuard.Refuse(http, permit);
@@ -152,24 +139,18 @@ public static class AuthApi
 
         if (verification == PasswordVerificationResult.SuccessRehashNeeded)
         {
-            await users.SetPasswordHashAsync(user.Id, hasher.HashPassword(user, request.Password), ct);
+            await services.Users.SetPasswordHashAsync(user.Id, hasher.HashPassword(user, request.Password), ct);
         }
 
-        var pair = await tokens.IssueAsync(user, familyId: null, ct);
-        return TypedResults.Ok(ToResponse(user, pair, devices.Issue(user.Id)));
+        var pair = await services.Tokens.IssueAsync(user, familyId: null, ct);
+        return TypedResults.Ok(ToResponse(user, pair, services.Devices.Issue(user.Id)));
     }
 
     private static async Task<Results<Ok<AuthResponse>, ProblemHttpResult>> RefreshAsync(
-        RefreshRequest request,
-        IRefreshTokenStore refreshTokens,
-        IUserStore users,
-        TokenService tokens,
-        UserStatusCache status,
-        IOptions<JwtOptions> jwt,
-        TimeProvider time,
-        CancellationToken ct)
+        RefreshRequest request, [AsParameters] AuthServices services, IOptions<JwtOptions> jwt, CancellationToken ct)
     {
-        var now = time.GetUtcNowForStorage();
+        var refreshTokens = services.RefreshTokens;
+        var now = services.Clock.GetUtcNowForStorage();
         var stored = await refreshTokens.FindByHashAsync(TokenService.HashRefreshToken(request.RefreshToken), ct);
         if (stored is null || stored.RevokedAt is not null || stored.ExpiresAt <= now)
         {
@@ -184,10 +165,10 @@ public static class AuthApi
             return Unauthorized(InvalidRefreshToken);
         }
 
-        var user = await users.FindByIdAsync(stored.UserId, ct);
+        var user = await services.Users.FindByIdAsync(stored.UserId, ct);
         if (user is null || user.Disabled || user.SessionVersion != family.SessionVersion)
         {
-            await RevokeFamilyAsync(refreshTokens, status, family.Id, now, ct);
+            await RevokeFamilyAsync(services, family.Id, now, ct);
             return Unauthorized(InvalidRefreshToken);
         }
 
@@ -199,12 +180,12 @@ public static class AuthApi
         else if (stored.ConsumedAt is { } consumedAt && now - consumedAt > jwt.Value.RefreshReuseGrace)
         {
             // A spent token presented again after the grace window: someone kept a copy. End the whole sign-in.
-            await RevokeFamilyAsync(refreshTokens, status, family.Id, now, ct);
+            await RevokeFamilyAsync(services, family.Id, now, ct);
             return Unauthorized(InvalidRefreshToken);
         }
 
         // First use and every replay within the grace get the same successor pair: one session, never a fork.
-        var pair = await tokens.RotateAsync(user, family, request.RefreshToken, ct);
+        var pair = await services.Tokens.RotateAsync(user, family, request.RefreshToken, ct);
 
         // A sign-out or reuse detection that ran while we rotated: the successor is dead anyway (every use reads the
         // family), and this answer must not pretend otherwise.
@@ -216,44 +197,40 @@ public static class AuthApi
         return TypedResults.Ok(ToResponse(user, pair));
     }
 
-    private static async Task<NoContent> LogoutAsync(
-        RefreshRequest request, IRefreshTokenStore refreshTokens, UserStatusCache status, TimeProvider time, CancellationToken ct)
+    private static async Task<NoContent> LogoutAsync(RefreshRequest request, [AsParameters] AuthServices services, CancellationToken ct)
     {
         // Unknown or already revoked tokens also get 204: logout is idempotent and tells nothing.
-        var stored = await refreshTokens.FindByHashAsync(TokenService.HashRefreshToken(request.RefreshToken), ct);
+        var stored = await services.RefreshTokens.FindByHashAsync(TokenService.HashRefreshToken(request.RefreshToken), ct);
         if (stored is not null)
         {
-            await RevokeFamilyAsync(refreshTokens, status, stored.FamilyId, time.GetUtcNowForStorage(), ct);
+            await RevokeFamilyAsync(services, stored.FamilyId, services.Clock.GetUtcNowForStorage(), ct);
         }
 
         return TypedResults.NoContent();
     }
 
     /// <summary>Ends the sign-in: its refresh tokens at once, its access tokens within the status cache window.</summary>
-    private static async Task RevokeFamilyAsync(IRefreshTokenStore refreshTokens, UserStatusCache status, string familyId, DateTime now, CancellationToken ct)
+    private static async Task RevokeFamilyAsync(AuthServices services, string familyId, DateTime now, CancellationToken ct)
     {
-        await refreshTokens.RevokeFamilyAsync(familyId, now, ct);
-        status.EvictFamily(familyId);
+        await services.RefreshTokens.RevokeFamilyAsync(familyId, now, ct);
+        services.Status.EvictFamily(familyId);
     }
 
-    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetMeAsync(CurrentUser currentUser, IUserStore users, CancellationToken ct)
+    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetMeAsync(
+        CurrentUser currentUser, [AsParameters] AuthServices services, CancellationToken ct)
     {
-        var user = await users.FindByIdAsync(currentUser.Id!, ct);
+        var user = await services.Users.FindByIdAsync(currentUser.Id!, ct);
         return user is null ? Unauthorized("The account no longer exists.") : TypedResults.Ok(user.AsResponse());
     }
 
     private static AuthResponse ToResponse(User user, TokenPair pair, string? deviceToken = null) =>
         new(user.AsResponse(), pair.AccessToken, pair.RefreshToken, pair.ExpiresAt, deviceToken);
 
-    /// <summary>400 naming the request field of the refused password and why (<see cref="PasswordPolicy"/>).</summary>
-    internal static ValidationProblem PasswordRefused(string field, string reason) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [reason] });
-
     private static ProblemHttpResult Unauthorized(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, detail: detail);
 
     /// <summary>409 naming the taken field, also as <c>errors</c> so that a form can show it next to the field.</summary>
-    internal static ProblemHttpResult Duplicate(string field) => TypedResults.Problem(
+    private static ProblemHttpResult Duplicate(string field) => TypedResults.Problem(
         statusCode: StatusCodes.Status409Conflict,
         detail: $"The {field} is already taken.",
         extensions: new Dictionary<string, object?>

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace Blog.Api.Auth;
@@ -38,6 +39,10 @@ public sealed class PasswordPolicy(IOptions<PasswordPolicyOptions> options)
 
         return options.Value.BlockCommon && CommonPasswords.Contains(password) ? CommonReason : null;
     }
+
+    /// <summary>400 naming the request field of the refused password and why (the reason <see cref="Check"/> gave).</summary>
+    public static ValidationProblem Refused(string field, string reason) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [reason] });
 }
 
 /// <summary>

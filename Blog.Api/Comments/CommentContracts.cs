@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using Blog.Api.Posts;
 using Blog.Api.Storage;
+using Blog.Api.Users;
 
 namespace Blog.Api.Comments;
 

@@ -1,6 +1,5 @@
 using Blog.Api.Caching;
 using Blog.Api.Http;
-using Blog.Api.Posts;
 using Blog.Api.Security;
 using Blog.Api.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -18,7 +17,8 @@ public static class CommentsApi
             .WithName("ListComments")
             .WithSummary("Lists a post's comments, oldest first")
             .WithDescription("Hidden comments are listed only for Editors and Admins. pageSize is capped at 50; a page starting past the 1,000th comment gets 400.")
-            .CacheOutputWithMissFilter(OutputCachePolicies.Comments);
+            .CacheOutputWithMissFilter(OutputCachePolicies.Comments)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         // Every write counts against the caller's write limit: each one evicts cache entries and costs a store write.
         var signedIn = comments.MapGroup("").RequireAuthorization(Policies.Authenticated).RequireRateLimiting(RateLimitPolicies.Writes)
@@ -33,11 +33,13 @@ public static class CommentsApi
         signedIn.MapPut("/{id}", UpdateCommentAsync)
             .WithName("UpdateComment")
             .WithSummary("Edits the caller's own comment")
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden);
 
         signedIn.MapDelete("/{id}", DeleteCommentAsync)
             .WithName("DeleteComment")
-            .WithSummary("Deletes a comment (its author, Editors and Admins)");
+            .WithSummary("Deletes a comment (its author, Editors and Admins)")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
 
         var moderation = comments.MapGroup("").RequireAuthorization(Policies.Editor).RequireRateLimiting(RateLimitPolicies.Writes)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -55,15 +57,8 @@ public static class CommentsApi
         return app;
     }
 
-    public static async Task<Results<Ok<PageResponse<CommentResponse>>, NotFound, ValidationProblem>> ListCommentsAsync(
-        string slug,
-        [AsParameters] CommentListQuery query,
-        IPostStore posts,
-        ICommentStore comments,
-        Authors authors,
-        CurrentUser user,
-        HttpContext httpContext,
-        CancellationToken ct)
+    private static async Task<Results<Ok<PageResponse<CommentResponse>>, NotFound, ValidationProblem>> ListCommentsAsync(
+        string slug, [AsParameters] CommentListQuery query, [AsParameters] CommentServices services, HttpContext httpContext, CancellationToken ct)
     {
         var (page, pageSize) = Paging.Comments.Clamp(query.Page, query.PageSize);
         if (Paging.Comments.IsTooDeep(page, pageSize))
@@ -71,41 +66,33 @@ public static class CommentsApi
             return Paging.Comments.TooDeep(pageSize);
         }
 
-        var post = await PostsApi.FindVisibleAsync(posts, slug, user, ct);
+        var post = await services.Posts.FindVisibleAsync(slug, ct);
         if (post is null)
         {
             return TypedResults.NotFound();
         }
 
-        var includeHidden = user.IsEditorOrAdmin;
+        var includeHidden = services.User.IsEditorOrAdmin;
         if (includeHidden || post.Status != PostStatus.Published)
         {
             httpContext.MarkCallerSpecific();
         }
 
-        var result = await comments.ListAsync(post.Id, includeHidden, page, pageSize, ct);
+        var result = await services.Store.ListAsync(post.Id, includeHidden, page, pageSize, ct);
         httpContext.AddCacheTags([CacheTags.Comments(post.Id), .. result.Items.Select(c => CacheTags.Author(c.AuthorId))]);
         var items = new List<CommentResponse>(result.Items.Count);
         foreach (var comment in result.Items)
         {
-            items.Add(comment.AsResponse(await authors.GetAsync(comment.AuthorId, ct)));
+            items.Add(comment.AsResponse(await services.Authors.GetAsync(comment.AuthorId, ct)));
         }
 
         return TypedResults.Ok(new PageResponse<CommentResponse>(items, page, pageSize, result.Total));
     }
 
-    public static async Task<Results<Created<CommentResponse>, NotFound>> CreateCommentAsync(
-        string slug,
-        CommentRequest request,
-        IPostStore posts,
-        ICommentStore comments,
-        Authors authors,
-        CurrentUser user,
-        OutputCacheEvictor cache,
-        TimeProvider clock,
-        CancellationToken ct)
+    private static async Task<Results<Created<CommentResponse>, NotFound>> CreateCommentAsync(
+        string slug, CommentRequest request, [AsParameters] CommentServices services, CancellationToken ct)
     {
-        var post = await PostsApi.FindVisibleAsync(posts, slug, user, ct);
+        var post = await services.Posts.FindVisibleAsync(slug, ct);
         if (post is null)
         {
             return TypedResults.NotFound();
@@ -115,114 +102,102 @@ public static class CommentsApi
         {
             Id = DocumentIds.New(),
             PostId = post.Id,
-            AuthorId = user.Id ?? throw new InvalidOperationException("The Authenticated policy admits only signed-in users."),
+            AuthorId = services.User.Id ?? throw new InvalidOperationException("The Authenticated policy admits only signed-in users."),
             Body = request.Body!.Trim(),
-            CreatedAt = clock.GetUtcNowForStorage(),
+            CreatedAt = services.Clock.GetUtcNowForStorage(),
         };
-        await comments.CreateAsync(comment, ct);
-        await EvictAsync(cache, post, countChanged: true);
+        await services.Store.CreateAsync(comment, ct);
+        await EvictAsync(services.Cache, post, countChanged: true);
 
         return TypedResults.Created(
-            $"/api/posts/{post.Slug}/comments/{comment.Id}", comment.AsResponse(await authors.GetAsync(comment.AuthorId, ct)));
+            $"/api/posts/{post.Slug}/comments/{comment.Id}", comment.AsResponse(await services.Authors.GetAsync(comment.AuthorId, ct)));
     }
 
-    public static async Task<Results<Ok<CommentResponse>, NotFound, ForbidHttpResult>> UpdateCommentAsync(
-        string slug,
-        string id,
-        CommentRequest request,
-        IPostStore posts,
-        ICommentStore comments,
-        Authors authors,
-        CurrentUser user,
-        OutputCacheEvictor cache,
-        TimeProvider clock,
-        CancellationToken ct)
+    private static async Task<Results<Ok<CommentResponse>, NotFound, ForbidHttpResult>> UpdateCommentAsync(
+        string slug, string id, CommentRequest request, [AsParameters] CommentServices services, CancellationToken ct)
     {
-        var (post, comment) = await FindVisibleAsync(posts, comments, slug, id, user, ct);
+        var (post, comment) = await FindVisibleAsync(services, slug, id, ct);
         if (post is null || comment is null)
         {
             return TypedResults.NotFound();
         }
 
         // Only the author edits a comment: moderators hide or delete, they do not put words in someone's mouth.
-        if (!string.Equals(comment.AuthorId, user.Id, StringComparison.Ordinal))
+        if (!string.Equals(comment.AuthorId, services.User.Id, StringComparison.Ordinal))
         {
             return TypedResults.Forbid();
         }
 
         var body = request.Body!.Trim();
-        var now = clock.GetUtcNowForStorage();
-        if (!await comments.UpdateBodyAsync(post.Id, comment.Id, body, now, ct))
+        var now = services.Clock.GetUtcNowForStorage();
+        if (!await services.Store.UpdateBodyAsync(post.Id, comment.Id, body, now, ct))
         {
             return TypedResults.NotFound();
         }
 
         comment.Body = body;
         comment.UpdatedAt = now;
-        await EvictAsync(cache, post, countChanged: false);
-        return TypedResults.Ok(comment.AsResponse(await authors.GetAsync(comment.AuthorId, ct)));
+        await EvictAsync(services.Cache, post, countChanged: false);
+        return TypedResults.Ok(comment.AsResponse(await services.Authors.GetAsync(comment.AuthorId, ct)));
     }
 
-    public static async Task<Results<NoContent, NotFound, ForbidHttpResult>> DeleteCommentAsync(
-        string slug, string id, IPostStore posts, ICommentStore comments, CurrentUser user, OutputCacheEvictor cache, CancellationToken ct)
+    private static async Task<Results<NoContent, NotFound, ForbidHttpResult>> DeleteCommentAsync(
+        string slug, string id, [AsParameters] CommentServices services, CancellationToken ct)
     {
-        var (post, comment) = await FindVisibleAsync(posts, comments, slug, id, user, ct);
+        var (post, comment) = await FindVisibleAsync(services, slug, id, ct);
         if (post is null || comment is null)
         {
             return TypedResults.NotFound();
         }
 
-        if (!string.Equals(comment.AuthorId, user.Id, StringComparison.Ordinal) && !user.IsEditorOrAdmin)
+        if (!string.Equals(comment.AuthorId, services.User.Id, StringComparison.Ordinal) && !services.User.IsEditorOrAdmin)
         {
             return TypedResults.Forbid();
         }
 
-        if (!await comments.DeleteAsync(post.Id, comment.Id, ct))
+        if (!await services.Store.DeleteAsync(post.Id, comment.Id, ct))
         {
             return TypedResults.NotFound();
         }
 
-        await EvictAsync(cache, post, countChanged: true);
+        await EvictAsync(services.Cache, post, countChanged: true);
         return TypedResults.NoContent();
     }
 
-    public static Task<Results<Ok<CommentResponse>, NotFound>> HideCommentAsync(
-        string slug, string id, IPostStore posts, ICommentStore comments, Authors authors, CurrentUser user,
-        OutputCacheEvictor cache, CancellationToken ct) =>
-        SetHiddenAsync(slug, id, hidden: true, posts, comments, authors, user, cache, ct);
+    private static Task<Results<Ok<CommentResponse>, NotFound>> HideCommentAsync(
+        string slug, string id, [AsParameters] CommentServices services, CancellationToken ct) =>
+        SetHiddenAsync(slug, id, hidden: true, services, ct);
 
-    public static Task<Results<Ok<CommentResponse>, NotFound>> UnhideCommentAsync(
-        string slug, string id, IPostStore posts, ICommentStore comments, Authors authors, CurrentUser user,
-        OutputCacheEvictor cache, CancellationToken ct) =>
-        SetHiddenAsync(slug, id, hidden: false, posts, comments, authors, user, cache, ct);
+    private static Task<Results<Ok<CommentResponse>, NotFound>> UnhideCommentAsync(
+        string slug, string id, [AsParameters] CommentServices services, CancellationToken ct) =>
+        SetHiddenAsync(slug, id, hidden: false, services, ct);
 
     private static async Task<Results<Ok<CommentResponse>, NotFound>> SetHiddenAsync(
-        string slug, string id, bool hidden, IPostStore posts, ICommentStore comments, Authors authors, CurrentUser user,
-        OutputCacheEvictor cache, CancellationToken ct)
+        string slug, string id, bool hidden, CommentServices services, CancellationToken ct)
     {
-        var (post, comment) = await FindVisibleAsync(posts, comments, slug, id, user, ct);
-        if (post is null || comment is null || !await comments.SetHiddenAsync(post.Id, comment.Id, hidden, ct))
+        var (post, comment) = await FindVisibleAsync(services, slug, id, ct);
+        if (post is null || comment is null || !await services.Store.SetHiddenAsync(post.Id, comment.Id, hidden, ct))
         {
             return TypedResults.NotFound();
         }
 
         comment.Hidden = hidden;
-        await EvictAsync(cache, post, countChanged: true);
-        return TypedResults.Ok(comment.AsResponse(await authors.GetAsync(comment.AuthorId, ct)));
+        await EvictAsync(services.Cache, post, countChanged: true);
+        return TypedResults.Ok(comment.AsResponse(await services.Authors.GetAsync(comment.AuthorId, ct)));
     }
 
     /// <summary>The post and comment, when the caller may see both: a hidden comment exists only for Editors and Admins.</summary>
     private static async Task<(Post? Post, Comment? Comment)> FindVisibleAsync(
-        IPostStore posts, ICommentStore comments, string slug, string id, CurrentUser user, CancellationToken ct)
+        CommentServices services, string slug, string id, CancellationToken ct)
     {
-        var post = await PostsApi.FindVisibleAsync(posts, slug, user, ct);
+        var post = await services.Posts.FindVisibleAsync(slug, ct);
         if (post is null)
         {
             return (null, null);
         }
 
-        var comment = await comments.FindAsync(post.Id, id, ct);
-        return (post, comment is not null && (!comment.Hidden || user.IsEditorOrAdmin) ? comment : null);
+        var comment = await services.Store.FindAsync(post.Id, id, ct);
+        return (post, comment is not null && (!comment.Hidden || services.User.IsEditorOrAdmin) ? comment : null);
     }
 
     // The post's comment pages, and when its comment count changed, the post and the list pages showing its summary.

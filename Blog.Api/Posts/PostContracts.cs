@@ -1,11 +1,10 @@
 using System.ComponentModel.DataAnnotations;
 using Blog.Api.Storage;
+using Blog.Api.Users;
 
 namespace Blog.Api.Posts;
 
 // Request and response records of the posts API (docs/api-contract.md). Storage documents never leave the API.
-
-public sealed record AuthorRef(string Username, string DisplayName);
 
 public sealed record PostSummary(
     string Id,
@@ -84,9 +83,6 @@ internal static class PostMapping
         post.Id, post.Slug, post.Title, post.Summary, post.Tags, post.Status, author,
         post.CreatedAt.AsUtc(), post.UpdatedAt.AsUtc(), post.PublishedAt?.AsUtc(), post.CommentCount, post.Version,
         post.Body);
-
-    /// <summary>The post's entity tag: its version, quoted.</summary>
-    public static string ETag(this Post post) => $"\"{post.Version}\"";
 
     /// <summary>Sets the fields a client may write, and what derives from them.</summary>
     public static void Apply(this Post post, string title, string? summary, string? body, IEnumerable<string?>? tags, DateTime now)

@@ -15,12 +15,13 @@ public static class TagsApi
         tags.MapGet("/", ListTagsAsync)
             .WithName("ListTags")
             .WithSummary("Lists the tags of published posts with their counts, most used first")
-            .CacheOutputWithMissFilter(OutputCachePolicies.Tags);
+            .CacheOutputWithMissFilter(OutputCachePolicies.Tags)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         return app;
     }
 
-    public static async Task<Ok<TagResponse[]>> ListTagsAsync(IPostStore posts, HttpContext httpContext, CancellationToken ct)
+    private static async Task<Ok<TagResponse[]>> ListTagsAsync(IPostStore posts, HttpContext httpContext, CancellationToken ct)
     {
         httpContext.AddCacheTags(CacheTags.Tags);
         var counts = await posts.GetTagCountsAsync(ct);

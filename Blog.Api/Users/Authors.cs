@@ -1,6 +1,9 @@
 using Blog.Api.Storage;
 
-namespace Blog.Api.Posts;
+namespace Blog.Api.Users;
+
+/// <summary>The author of a post or comment as responses name them.</summary>
+public sealed record AuthorRef(string Username, string DisplayName);
 
 /// <summary>
 /// Author names for responses, looked up once per user per request (a page of posts or comments names few authors).
