@@ -84,14 +84,13 @@ internal static class PostMapping
         post.CreatedAt.AsUtc(), post.UpdatedAt.AsUtc(), post.PublishedAt?.AsUtc(), post.CommentCount, post.Version,
         post.Body);
 
-    /// <summary>Sets the fields a client may write, and what derives from them.</summary>
+    /// <summary>Sets the fields a client may write (the stores derive the rest, such as the search terms, on write).</summary>
     public static void Apply(this Post post, string title, string? summary, string? body, IEnumerable<string?>? tags, DateTime now)
     {
         post.Title = title.Trim();
         post.Summary = summary?.Trim() ?? "";
         post.Body = body ?? "";
         post.Tags = PostTags.Normalize(tags);
-        post.SearchTerms = SearchTerms.FromPost(post.Title, post.Summary, post.Body);
         post.UpdatedAt = now;
     }
 }

@@ -218,7 +218,8 @@ public static class PostsApi
         }
 
         var expectedVersion = post.Version;
-        var (tagsBefore, termsBefore) = (post.Tags.ToList(), post.SearchTerms.ToList());
+        // The words of the text decide which searches match; reads leave the stored search terms out, so compare the text.
+        var (tagsBefore, textBefore) = (post.Tags.ToList(), (post.Title, post.Summary, post.Body));
         post.Apply(request.Title!, request.Summary, request.Body, request.Tags, services.Clock.GetUtcNowForStorage());
         if (!await services.Store.UpdateAsync(post, expectedVersion, ct))
         {
@@ -236,7 +237,7 @@ public static class PostsApi
                 CacheTags.Post(post.Id),
                 .. changedTags.Select(CacheTags.TagList),
                 .. changedTags.Count > 0 ? [CacheTags.Tags] : Array.Empty<string>(),
-                .. termsBefore.ToHashSet().SetEquals(post.SearchTerms) ? [] : new[] { CacheTags.SearchLists },
+                .. textBefore == (post.Title, post.Summary, post.Body) ? [] : new[] { CacheTags.SearchLists },
             ]);
         }
 
