@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 using Blog.Api.Security;
 using Microsoft.AspNetCore.OutputCaching;

@@ -1,4 +1,3 @@
-using Blog.Api.Storage;
 using Blog.Api.Storage.LiteDB;
 using Blog.Api.Storage.MongoDB;
 using Microsoft.Extensions.DependencyInjection.Extensions;
